@@ -1,0 +1,2 @@
+export * from './record';
+export * as packet from './packet';

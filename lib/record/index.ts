@@ -1,0 +1,2 @@
+export * from './probe-record';
+export * from './trace-result';
