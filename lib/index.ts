@@ -1,2 +1,3 @@
 export * from './record';
 export * as packet from './packet';
+export * as analysis from './analysis';

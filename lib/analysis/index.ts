@@ -1,0 +1,3 @@
+export * from './stats';
+export * from './ttl';
+export * from './hops';
