@@ -1,3 +1,4 @@
 export * from './record';
 export * as packet from './packet';
 export * as analysis from './analysis';
+export * as probe from './probe';

@@ -1,1 +1,13 @@
-export {};
+export * from './errors';
+export * from './addr';
+export * from './checksum';
+export * from './ipv4';
+export * from './ipv6';
+export * from './udp';
+export * from './tcp';
+export * from './icmp';
+export * from './icmp-ext';
+export * from './quote';
+export * from './reply';
+export * from './paris';
+export * from './probe-builders';

@@ -1,0 +1,113 @@
+import { probeFields, type ProbeFields, type ReplyFields } from '../record';
+import {
+  buildIcmpEchoProbe, buildTcpProbe, buildUdpProbe, decodeIcmpv6Message, decodeIpv4Packet, decodeTcpSegment6,
+  type Reply, type Result,
+} from '../packet';
+import type { ProbeSpec } from './spec';
+import { icmpKey, tcpKey, udpKey } from './spec';
+import type { RecvProto } from './sockets';
+
+export interface BuiltProbe {
+  datagram: Uint8Array;
+  /** Matching key the reply must produce. */
+  key: string;
+  fields: ProbeFields;
+}
+
+/** Builds the datagram for a spec and the key its reply will carry. */
+export function buildProbe(spec: ProbeSpec): BuiltProbe {
+  const ip = {
+    src: spec.src, dst: spec.dst, ttl: spec.ttl, ipId: spec.ipId ?? spec.probeId ?? 0, tos: spec.tos, df: spec.df,
+    flowLabel: spec.flowLabel, size: spec.size,
+  };
+  let datagram: Uint8Array;
+  let key: string;
+  switch (spec.proto) {
+    case 'udp': {
+      const sport = spec.sport ?? 0;
+      const dport = spec.dport ?? 0;
+      datagram = buildUdpProbe({ ...ip, sport, dport, checksum: spec.checksum });
+      const checksum = (datagram[(spec.ipVersion === 4 ? 20 : 40) + 6] << 8) | datagram[(spec.ipVersion === 4 ? 20 : 40) + 7];
+      key = udpKey(spec.dst, sport, dport, checksum);
+      break;
+    }
+    case 'icmp': {
+      const id = spec.icmpId ?? 0;
+      const seq = spec.icmpSeq ?? 0;
+      datagram = buildIcmpEchoProbe({ ...ip, id, seq, checksum: spec.checksum });
+      key = icmpKey(spec.dst, id, seq);
+      break;
+    }
+    case 'tcp': {
+      const sport = spec.sport ?? 0;
+      const dport = spec.dport ?? 0;
+      const seq = spec.tcpSeq ?? 0;
+      datagram = buildTcpProbe({ ...ip, sport, dport, seq, ack: spec.tcpAck, flags: spec.tcpFlags, window: spec.tcpWindow });
+      key = tcpKey(spec.dst, sport, dport, seq);
+      break;
+    }
+  }
+  const fields = probeFields({
+    ttl: spec.ttl, proto: spec.proto, ipVersion: spec.ipVersion, dst: spec.dst, src: spec.src,
+    run: spec.run ?? null, round: spec.round ?? null, attempt: spec.attempt ?? 0,
+    sport: spec.proto === 'icmp' ? null : spec.sport ?? null,
+    dport: spec.proto === 'icmp' ? null : spec.dport ?? null,
+    flowLabel: spec.ipVersion === 6 ? spec.flowLabel ?? 0 : null,
+    flowId: spec.flowId ?? null, probeId: spec.probeId ?? null,
+    probeIpId: spec.ipVersion === 4 ? ip.ipId & 0xffff : null,
+    tos: spec.tos ?? 0, size: datagram.length,
+  });
+  return { datagram, key, fields };
+}
+
+/** Keys under which a reply may be filed: one per probe identity it could answer. */
+export function replyKeys(r: Reply): string[] {
+  const q = r.quote;
+  if (q) {
+    if (q.udp) return [udpKey(q.dst, q.udp.sport, q.udp.dport, q.udp.checksum)];
+    if (q.icmp) return [icmpKey(q.dst, q.icmp.id, q.icmp.seq)];
+    if (q.tcp) return [tcpKey(q.dst, q.tcp.sport, q.tcp.dport, q.tcp.seq)];
+    return [];
+  }
+  if (r.kind === 'echo-reply' && r.echo) return [icmpKey(r.src, r.echo.id, r.echo.seq)];
+  if (r.tcp) {
+    // A SYN-ACK or RST answering our segment acknowledges seq + 1 (SYN) or seq + data.
+    return [tcpKey(r.src, r.tcp.dport, r.tcp.sport, (r.tcp.ack - 1) >>> 0)];
+  }
+  return [];
+}
+
+export function replyFields(r: Reply): Omit<ReplyFields, 'rttMs'> {
+  return {
+    addr: r.src,
+    kind: r.kind,
+    icmpType: r.icmpType,
+    icmpCode: r.icmpCode,
+    replyTtl: r.ttl,
+    quotedTtl: r.quote?.ttl ?? null,
+    ipId: r.ipId,
+    mpls: r.mpls,
+    replySize: r.size,
+    mtu: r.mtu,
+    quotedIpId: r.quote?.ipId ?? null,
+    quotedChecksum: r.quote?.udp?.checksum ?? r.quote?.icmp?.checksum ?? null,
+    quotedTos: r.quote?.tos ?? null,
+    tcpFlags: r.tcp?.flags ?? null,
+  };
+}
+
+export type DecodedPacket =
+  | { ok: true; keys: string[]; reply: Omit<ReplyFields, 'rttMs'> }
+  | { ok: false; malformed: boolean };
+
+/** Decodes what a receive socket delivered into match keys and record fields. */
+export function decodePacket(p: { ipVersion: 4 | 6; proto: RecvProto; bytes: Uint8Array; from: string; hopLimit?: number }): DecodedPacket {
+  let res: Result<Reply>;
+  if (p.ipVersion === 4) res = decodeIpv4Packet(p.bytes);
+  else if (p.proto === 'icmp') res = decodeIcmpv6Message(p.bytes, { src: p.from, hopLimit: p.hopLimit });
+  else res = decodeTcpSegment6(p.bytes, { src: p.from, hopLimit: p.hopLimit });
+  if (!res.ok) return { ok: false, malformed: res.error.kind !== 'unsupported' };
+  const keys = replyKeys(res.value);
+  if (keys.length === 0) return { ok: false, malformed: false };
+  return { ok: true, keys, reply: replyFields(res.value) };
+}

@@ -1,0 +1,257 @@
+import { makeRecord, type IpVersion, type ProbeRecord, type ProbeFields, type ReplyFields } from '../record';
+import { checkInt, checkNumber } from './errors';
+import type { Prober, ProberStats, ProbeWaitOptions } from './prober';
+import { buildProbe, decodePacket } from './codec';
+import { RawIo, type RecvProto } from './sockets';
+import type { ProbeSpec } from './spec';
+import { TokenBucket } from './token-bucket';
+
+export interface EngineOptions {
+  ipVersion: IpVersion;
+  /** Send at most this many probes per second (whole engine). */
+  rate?: number;
+  /** Probes the rate cap lets out back to back. */
+  burst?: number;
+  /** Probes waiting for an answer at once. */
+  maxInFlight?: number;
+  /** SO_BINDTODEVICE. */
+  device?: string;
+  receive?: readonly RecvProto[];
+  /** Wait used when a probe call gives none, ms. */
+  defaultTimeoutMs?: number;
+}
+
+export const ENGINE_DEFAULTS = { rate: 1000, burst: 32, maxInFlight: 256, defaultTimeoutMs: 3000 } as const;
+
+interface Pending {
+  key: string;
+  probe: ProbeFields;
+  sentHr: bigint;
+  timeout: number | (() => number);
+  resolve: (r: ProbeRecord) => void;
+  reject: (e: unknown) => void;
+  cleanup: () => void;
+}
+
+interface Queued {
+  spec: ProbeSpec;
+  options: ProbeWaitOptions;
+  resolve: (r: ProbeRecord) => void;
+  reject: (e: unknown) => void;
+}
+
+const LATE_MEMORY = 8192;
+const SWEEP_MS = 5;
+
+/** In-process prober: raw sockets, global rate cap, in-flight window, reply matching. */
+export class Engine implements Prober {
+  readonly ipVersion: IpVersion;
+  private readonly io: RawIo;
+  private readonly bucket: TokenBucket;
+  private readonly maxInFlight: number;
+  private readonly defaultTimeoutMs: number;
+  private readonly pending = new Map<string, Pending>();
+  private readonly queue: Queued[] = [];
+  /** Keys of probes recently finished, to tell late and duplicate replies from foreign ones. */
+  private readonly recent = new Map<string, 'late' | 'answered'>();
+  private readonly counters: ProberStats = { sent: 0, answered: 0, timedOut: 0, foreign: 0, late: 0, duplicates: 0, malformed: 0, sendErrors: 0 };
+  private sending = 0;
+  private pumpTimer: NodeJS.Timeout | null = null;
+  private sweepTimer: NodeJS.Timeout | null = null;
+  private closed = false;
+  // hrtime → epoch milliseconds, fixed once so send times are mutually consistent.
+  private readonly epochBase = Date.now();
+  private readonly hrBase = process.hrtime.bigint();
+
+  private constructor(options: EngineOptions) {
+    this.ipVersion = options.ipVersion;
+    const rate = checkNumber('rate', options.rate ?? ENGINE_DEFAULTS.rate, 0.1, 1_000_000);
+    const burst = checkInt('burst', options.burst ?? ENGINE_DEFAULTS.burst, 1, 100_000);
+    this.maxInFlight = checkInt('maxInFlight', options.maxInFlight ?? ENGINE_DEFAULTS.maxInFlight, 1, 65_536);
+    this.defaultTimeoutMs = checkNumber('timeoutMs', options.defaultTimeoutMs ?? ENGINE_DEFAULTS.defaultTimeoutMs, 1, 600_000);
+    this.bucket = new TokenBucket(rate, burst);
+    this.io = RawIo.open({ ipVersion: options.ipVersion, receive: options.receive ?? ['icmp', 'tcp'], device: options.device });
+    this.io.onPacket((p) => this.onPacket(p.bytes, p.from, p.proto, p.at));
+  }
+
+  /** Opens the raw sockets; throws PrivilegeError before sending anything when not allowed. */
+  static open(options: EngineOptions): Engine {
+    return new Engine(options);
+  }
+
+  stats(): ProberStats {
+    return { ...this.counters };
+  }
+
+  probe(spec: ProbeSpec, options: ProbeWaitOptions = {}): Promise<ProbeRecord> {
+    if (this.closed) return Promise.reject(new Error('prober is closed'));
+    if (spec.ipVersion !== this.ipVersion) {
+      return Promise.reject(new Error(`this prober sends IPv${this.ipVersion}, the probe is IPv${spec.ipVersion}`));
+    }
+    if (options.signal?.aborted) return Promise.reject(options.signal.reason);
+    return new Promise((resolve, reject) => {
+      this.queue.push({ spec, options, resolve, reject });
+      this.pump();
+    });
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.pumpTimer) clearTimeout(this.pumpTimer);
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
+    const err = new Error('prober closed');
+    for (const q of this.queue.splice(0)) q.reject(err);
+    for (const p of [...this.pending.values()]) this.finish(p, null);
+    this.io.close();
+  }
+
+  private epochMs(hr: bigint): number {
+    return this.epochBase + Number(hr - this.hrBase) / 1e6;
+  }
+
+  private pump(): void {
+    if (this.pumpTimer || this.closed) return;
+    while (this.queue.length > 0 && this.pending.size + this.sending < this.maxInFlight) {
+      if (!this.bucket.take()) {
+        this.pumpTimer = setTimeout(() => {
+          this.pumpTimer = null;
+          this.pump();
+        }, Math.max(1, this.bucket.waitMs()));
+        return;
+      }
+      this.launch(this.queue.shift()!);
+    }
+  }
+
+  private launch(q: Queued): void {
+    const { spec, options } = q;
+    if (options.signal?.aborted) {
+      q.reject(options.signal.reason);
+      return;
+    }
+    let built: ReturnType<typeof buildProbe>;
+    try {
+      built = buildProbe(spec);
+    } catch (err) {
+      q.reject(err);
+      return;
+    }
+    if (this.pending.has(built.key)) {
+      q.reject(new Error(`a probe with the same identity is already in flight (${built.key}); give each probe its own probe id`));
+      return;
+    }
+    this.recent.delete(built.key);
+    // Register before sending: a reply on loopback can arrive before send's callback.
+    const p: Pending = {
+      key: built.key,
+      probe: built.fields,
+      sentHr: process.hrtime.bigint(),
+      timeout: options.timeoutMs ?? this.defaultTimeoutMs,
+      resolve: q.resolve,
+      reject: q.reject,
+      cleanup: () => {},
+    };
+    if (options.signal) {
+      const signal = options.signal;
+      const onAbort = () => {
+        if (this.pending.get(p.key) === p) {
+          this.pending.delete(p.key);
+          p.cleanup();
+          p.reject(signal.reason);
+          this.pump();
+        }
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      p.cleanup = () => signal.removeEventListener('abort', onAbort);
+    }
+    this.pending.set(p.key, p);
+    this.sending++;
+    this.io.send(built.datagram, spec.dst).then(
+      (at) => {
+        this.sending--;
+        p.sentHr = at;
+        p.probe.sentAt = this.epochMs(at);
+        this.counters.sent++;
+        this.ensureSweep();
+      },
+      (err) => {
+        this.sending--;
+        this.counters.sendErrors++;
+        if (this.pending.get(p.key) === p) this.pending.delete(p.key);
+        p.cleanup();
+        p.reject(new Error(`sending to ${spec.dst} failed: ${(err as Error).message}`));
+        this.pump();
+      },
+    );
+  }
+
+  private ensureSweep(): void {
+    if (this.sweepTimer) return;
+    this.sweepTimer = setInterval(() => this.sweep(), SWEEP_MS);
+  }
+
+  private sweep(): void {
+    const now = process.hrtime.bigint();
+    for (const p of this.pending.values()) {
+      if (p.probe.sentAt === null) continue; // still being sent
+      const limit = typeof p.timeout === 'function' ? p.timeout() : p.timeout;
+      if (Number(now - p.sentHr) / 1e6 >= limit) {
+        this.counters.timedOut++;
+        this.remember(p.key, 'late');
+        this.finish(p, null);
+      }
+    }
+    if (this.pending.size === 0 && this.sweepTimer) {
+      clearInterval(this.sweepTimer);
+      this.sweepTimer = null;
+    }
+    this.pump();
+  }
+
+  private remember(key: string, how: 'late' | 'answered'): void {
+    this.recent.set(key, how);
+    if (this.recent.size > LATE_MEMORY) this.recent.delete(this.recent.keys().next().value as string);
+  }
+
+  private finish(p: Pending, reply: Omit<ReplyFields, 'rttMs'> | null, at?: bigint): void {
+    this.pending.delete(p.key);
+    p.cleanup();
+    if (reply && at !== undefined) {
+      const rttMs = Math.round(Number(at - p.sentHr) / 1000) / 1000;
+      p.resolve(makeRecord(p.probe, { ...reply, rttMs }));
+    } else {
+      p.resolve(makeRecord(p.probe));
+    }
+  }
+
+  private onPacket(bytes: Uint8Array, from: string, proto: RecvProto, at: bigint): void {
+    // Never let a bad packet escape into the socket's event loop.
+    let decoded: ReturnType<typeof decodePacket>;
+    try {
+      decoded = decodePacket({ ipVersion: this.ipVersion, proto, bytes, from });
+    } catch {
+      this.counters.malformed++;
+      return;
+    }
+    if (!decoded.ok) {
+      if (decoded.malformed) this.counters.malformed++;
+      else this.counters.foreign++;
+      return;
+    }
+    for (const key of decoded.keys) {
+      const p = this.pending.get(key);
+      if (p) {
+        this.counters.answered++;
+        this.remember(key, 'answered');
+        this.finish(p, decoded.reply, at);
+        this.pump();
+        return;
+      }
+    }
+    const seen = decoded.keys.map((k) => this.recent.get(k)).find((v) => v !== undefined);
+    if (seen === 'late') this.counters.late++;
+    else if (seen === 'answered') this.counters.duplicates++;
+    else this.counters.foreign++;
+  }
+}

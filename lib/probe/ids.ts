@@ -1,0 +1,15 @@
+import { randomBytes } from 'node:crypto';
+
+// Probe ids of traces running in one process must not collide: each trace takes a
+// block of ids starting at a different place in the 16-bit space.
+let nextBase = randomBytes(2).readUInt16BE(0);
+
+export function allocateFlowBase(): number {
+  const base = nextBase;
+  nextBase = (nextBase + 0x1000) & 0xffff;
+  return base;
+}
+
+export function newRunId(kind: string): string {
+  return `${kind}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+}

@@ -1,0 +1,40 @@
+import dgram from 'node:dgram';
+import net from 'node:net';
+import os from 'node:os';
+import type { IpVersion } from '../record';
+import { ArgumentError } from './errors';
+
+/**
+ * The source address the kernel would use towards dst: a connected UDP socket
+ * learns it from the routing table without sending anything.
+ */
+export function routeSource(dst: string, ipVersion: IpVersion): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const sock = dgram.createSocket(ipVersion === 4 ? 'udp4' : 'udp6');
+    const fail = (err: Error) => {
+      sock.close();
+      reject(new Error(`no route to ${dst}: ${err.message}`));
+    };
+    sock.once('error', fail);
+    sock.connect(9, dst, () => {
+      const { address } = sock.address();
+      sock.close();
+      resolve(address);
+    });
+  });
+}
+
+/** Addresses configured on an interface, for -i. */
+export function interfaceAddress(device: string, ipVersion: IpVersion): string {
+  const addrs = os.networkInterfaces()[device];
+  if (!addrs) throw new ArgumentError('interface', `an interface of this host (${Object.keys(os.networkInterfaces()).join(', ')})`, device);
+  const fam = ipVersion === 4 ? 'IPv4' : 'IPv6';
+  const a = addrs.find((x) => x.family === fam && !(ipVersion === 6 && x.address.startsWith('fe80')));
+  if (!a) throw new ArgumentError('interface', `an interface with an IPv${ipVersion} address`, device);
+  return a.address;
+}
+
+export function ipVersionOf(addr: string): IpVersion | null {
+  const v = net.isIP(addr);
+  return v === 4 ? 4 : v === 6 ? 6 : null;
+}

@@ -1,0 +1,47 @@
+import type { IpVersion, ProbeProto } from '../record';
+
+/** Everything needed to build one probe and to describe it in its record. */
+export interface ProbeSpec {
+  ipVersion: IpVersion;
+  proto: ProbeProto;
+  src: string;
+  dst: string;
+  ttl: number;
+  /** UDP/TCP ports. */
+  sport?: number;
+  dport?: number;
+  /** ICMP echo identifier and sequence. */
+  icmpId?: number;
+  icmpSeq?: number;
+  /** Paris: force the UDP checksum (UDP) or keep the ICMP checksum at this value (ICMP). */
+  checksum?: number;
+  tcpSeq?: number;
+  tcpAck?: number;
+  /** TCP flag bits (SYN = 0x02, default SYN). */
+  tcpFlags?: number;
+  tcpWindow?: number;
+  flowLabel?: number;
+  tos?: number;
+  ipId?: number;
+  df?: boolean;
+  /** Total size of the IP datagram; the payload is padded to reach it. */
+  size?: number;
+
+  // Record metadata, copied through.
+  run?: string | null;
+  round?: number | null;
+  attempt?: number;
+  flowId?: number | null;
+  probeId?: number | null;
+}
+
+/** How a reply finds its probe: the fields a probe is identified by, as a string key. */
+export function udpKey(dst: string, sport: number, dport: number, checksum: number): string {
+  return `u/${dst}/${sport}/${dport}/${checksum}`;
+}
+export function icmpKey(dst: string, id: number, seq: number): string {
+  return `i/${dst}/${id}/${seq}`;
+}
+export function tcpKey(dst: string, sport: number, dport: number, seq: number): string {
+  return `t/${dst}/${sport}/${dport}/${seq >>> 0}`;
+}

@@ -1,0 +1,298 @@
+import { isTerminal, type IpVersion, type ProbeProto, type ProbeRecord, type StopReason, type TraceSummary } from '../record';
+import { ArgumentError, checkInt, checkNumber, checkOneOf } from './errors';
+import { Engine } from './engine';
+import type { Prober } from './prober';
+import { interfaceAddress, ipVersionOf, routeSource } from './source';
+import type { ProbeSpec } from './spec';
+import { allocateFlowBase, newRunId } from './ids';
+
+export type TraceMethod = 'paris' | 'classic';
+
+export interface TraceOptions {
+  proto?: ProbeProto;
+  method?: TraceMethod;
+  ipVersion?: IpVersion;
+  firstTtl?: number;
+  maxTtl?: number;
+  /** Probes per hop. */
+  queries?: number;
+  /** Destination port (UDP base port for classic; TCP port). */
+  port?: number;
+  sport?: number;
+  /** Longest wait for a reply, ms. */
+  waitMs?: number;
+  /** Shortest wait once RTTs are known, ms. */
+  minWaitMs?: number;
+  /** Stop after this many consecutive TTLs without any answer. */
+  gapLimit?: number;
+  /** TTLs in flight at once. */
+  parallelTtls?: number;
+  /** Probes per second (ignored when a prober is given). */
+  rate?: number;
+  src?: string;
+  device?: string;
+  /** IP datagram size in bytes. */
+  size?: number;
+  tos?: number;
+  flowLabel?: number;
+  /** Use this prober (an agent, a shared engine) instead of opening one. */
+  prober?: Prober;
+  signal?: AbortSignal;
+  run?: string;
+}
+
+export const TRACE_DEFAULTS = {
+  proto: 'udp' as ProbeProto,
+  method: 'paris' as TraceMethod,
+  firstTtl: 1,
+  maxTtl: 30,
+  queries: 3,
+  udpPort: 33434,
+  tcpPort: 80,
+  waitMs: 3000,
+  minWaitMs: 250,
+  gapLimit: 5,
+  parallelTtls: 16,
+};
+
+/** A running trace: iterate it for records in TTL order as hops complete; `summary` resolves at the end. */
+export interface TraceRun extends AsyncIterable<ProbeRecord> {
+  readonly summary: Promise<TraceSummary>;
+  /** Every record so far (also after an abort). */
+  readonly records: readonly ProbeRecord[];
+  abort(): void;
+}
+
+interface Resolved {
+  target: string;
+  dst: string;
+  ipVersion: IpVersion;
+  src: string;
+  proto: ProbeProto;
+  method: TraceMethod;
+  firstTtl: number;
+  maxTtl: number;
+  queries: number;
+  dport: number;
+  sport: number;
+  waitMs: number;
+  minWaitMs: number;
+  gapLimit: number;
+  parallelTtls: number;
+  size: number | undefined;
+  tos: number;
+  flowLabel: number;
+  run: string;
+}
+
+export async function resolveTraceOptions(target: string, o: TraceOptions): Promise<Resolved> {
+  const dst = await resolveTarget(target, o.ipVersion);
+  const ipVersion = ipVersionOf(dst)!;
+  const proto = checkOneOf('proto', o.proto ?? TRACE_DEFAULTS.proto, ['udp', 'icmp', 'tcp'] as const);
+  const method = checkOneOf('method', o.method ?? TRACE_DEFAULTS.method, ['paris', 'classic'] as const);
+  const firstTtl = checkInt('firstTtl', o.firstTtl ?? TRACE_DEFAULTS.firstTtl, 1, 255);
+  const maxTtl = checkInt('maxTtl', o.maxTtl ?? TRACE_DEFAULTS.maxTtl, firstTtl, 255);
+  const queries = checkInt('queries', o.queries ?? TRACE_DEFAULTS.queries, 1, 10);
+  const dport = checkInt('port', o.port ?? (proto === 'tcp' ? TRACE_DEFAULTS.tcpPort : TRACE_DEFAULTS.udpPort), 1, 65535);
+  const sport = checkInt('sport', o.sport ?? 33000 + Math.floor(Math.random() * 28000), 1, 65535);
+  const waitMs = checkNumber('waitMs', o.waitMs ?? TRACE_DEFAULTS.waitMs, 1, 60_000);
+  const minWaitMs = checkNumber('minWaitMs', o.minWaitMs ?? Math.min(TRACE_DEFAULTS.minWaitMs, waitMs), 1, waitMs);
+  const gapLimit = checkInt('gapLimit', o.gapLimit ?? TRACE_DEFAULTS.gapLimit, 1, 255);
+  const parallelTtls = checkInt('parallelTtls', o.parallelTtls ?? TRACE_DEFAULTS.parallelTtls, 1, 255);
+  const minSize = minimumProbeSize(ipVersion, proto);
+  const size = o.size === undefined ? undefined : checkInt('size', o.size, minSize, 65_000);
+  const tos = checkInt('tos', o.tos ?? 0, 0, 255);
+  const flowLabel = checkInt('flowLabel', o.flowLabel ?? 0, 0, 0xfffff);
+  if (o.src !== undefined && ipVersionOf(o.src) !== ipVersion) {
+    throw new ArgumentError('src', `an IPv${ipVersion} address of this host`, o.src);
+  }
+  const src = o.src ?? (o.device ? interfaceAddress(o.device, ipVersion) : await routeSource(dst, ipVersion));
+  return {
+    target, dst, ipVersion, src, proto, method, firstTtl, maxTtl, queries, dport, sport, waitMs, minWaitMs,
+    gapLimit, parallelTtls, size, tos, flowLabel, run: o.run ?? newRunId('trace'),
+  };
+}
+
+export function minimumProbeSize(ipVersion: IpVersion, proto: ProbeProto): number {
+  const ip = ipVersion === 4 ? 20 : 40;
+  // Paris UDP needs 2 payload bytes to set the checksum; ICMP 2 to hold it constant.
+  return ip + (proto === 'tcp' ? 20 : proto === 'udp' ? 10 : 10);
+}
+
+async function resolveTarget(target: string, ipVersion?: IpVersion): Promise<string> {
+  if (typeof target !== 'string' || target.length === 0) throw new ArgumentError('target', 'an IP address or host name', target);
+  const literal = ipVersionOf(target);
+  if (literal) {
+    if (ipVersion && literal !== ipVersion) throw new ArgumentError('target', `an IPv${ipVersion} address (with -${ipVersion})`, target);
+    return target;
+  }
+  const dns = await import('node:dns');
+  try {
+    const { address } = await dns.promises.lookup(target, { family: ipVersion ?? 0 });
+    return address;
+  } catch {
+    throw new ArgumentError('target', 'an IP address or a host name that resolves', target);
+  }
+}
+
+/** Identity fields of probe number `n` (0-based, in send order) of a trace. */
+export function traceProbeSpec(t: Resolved, ttl: number, attempt: number, n: number, flowBase: number): ProbeSpec {
+  const probeId = (flowBase + n) & 0xffff;
+  const base: ProbeSpec = {
+    ipVersion: t.ipVersion, proto: t.proto, src: t.src, dst: t.dst, ttl, attempt, run: t.run,
+    probeId, tos: t.tos, flowLabel: t.flowLabel, size: t.size,
+  };
+  const classic = t.method === 'classic';
+  switch (t.proto) {
+    case 'udp':
+      // Paris: one 5-tuple, probe id in the UDP checksum. Classic: the port moves, like traceroute.
+      return { ...base, sport: t.sport, dport: classic ? (t.dport + n) & 0xffff : t.dport, checksum: probeId, flowId: classic ? n : 0 };
+    case 'icmp':
+      // Paris keeps the checksum (what balancers hash) fixed; classic lets it follow id/seq.
+      return { ...base, icmpId: t.sport, icmpSeq: probeId, checksum: classic ? undefined : 0x5a5a ^ t.sport, flowId: classic ? n : 0 };
+    case 'tcp':
+      // Probe id in the sequence number; classic also moves the source port.
+      return { ...base, sport: classic ? (t.sport + n) & 0xffff : t.sport, dport: t.dport, tcpSeq: ((flowBase << 16) | probeId) >>> 0, tcpFlags: 0x02, flowId: classic ? n : 0 };
+  }
+}
+
+/** Traces the path to target; records stream in TTL order. */
+export function trace(target: string, options: TraceOptions = {}): TraceRun {
+  const records: ProbeRecord[] = [];
+  const controller = new AbortController();
+  const outer = options.signal;
+  if (outer) {
+    if (outer.aborted) controller.abort(outer.reason);
+    else outer.addEventListener('abort', () => controller.abort(outer.reason), { once: true });
+  }
+  const queue: ProbeRecord[] = [];
+  let wake: (() => void) | null = null;
+  let done = false;
+  let failure: unknown = null;
+  const notify = () => {
+    const w = wake;
+    wake = null;
+    w?.();
+  };
+
+  const summary = (async (): Promise<TraceSummary> => {
+    try {
+      return await runTrace(target, options, controller.signal, (hop) => {
+        records.push(...hop);
+        queue.push(...hop);
+        notify();
+      });
+    } catch (err) {
+      failure = err;
+      throw err;
+    } finally {
+      done = true;
+      notify();
+    }
+  })();
+  summary.catch(() => {}); // surfaced through iteration or by awaiting summary
+
+  return {
+    summary,
+    records,
+    abort: () => controller.abort(new Error('trace aborted')),
+    async *[Symbol.asyncIterator]() {
+      for (;;) {
+        if (queue.length > 0) {
+          yield queue.shift()!;
+          continue;
+        }
+        if (done) {
+          if (failure) throw failure;
+          return;
+        }
+        await new Promise<void>((r) => (wake = r));
+      }
+    },
+  };
+}
+
+async function runTrace(
+  target: string,
+  options: TraceOptions,
+  signal: AbortSignal,
+  emitHop: (records: ProbeRecord[]) => void,
+): Promise<TraceSummary> {
+  const t = await resolveTraceOptions(target, options);
+  const ownProber = !options.prober;
+  const prober = options.prober ?? Engine.open({ ipVersion: t.ipVersion, rate: options.rate, device: options.device, receive: t.proto === 'tcp' ? ['icmp', 'tcp'] : ['icmp'] });
+  const startedAt = Date.now();
+  const started = performance.now();
+  const flowBase = allocateFlowBase();
+  const before = prober.stats();
+  // Ends the probes still in flight beyond the last hop when the trace stops.
+  const inner = new AbortController();
+  const onOuterAbort = () => inner.abort(signal.reason);
+  signal.addEventListener('abort', onOuterAbort, { once: true });
+  let maxRtt = 0;
+  // Adaptive wait: 3x the slowest RTT seen so far, within [minWait, wait].
+  const timeout = () => (maxRtt > 0 ? Math.min(t.waitMs, Math.max(t.minWaitMs, 3 * maxRtt)) : t.waitMs);
+
+  const hops = new Map<number, Promise<ProbeRecord[]>>();
+  let sentCount = 0;
+  let stopTtl = t.maxTtl; // lowest TTL known to end the trace
+  let stopReason: StopReason = 'max-ttl';
+  let answered = 0;
+
+  const launchHop = (ttl: number) => {
+    const probes: Promise<ProbeRecord>[] = [];
+    for (let attempt = 0; attempt < t.queries; attempt++) {
+      const spec = traceProbeSpec(t, ttl, attempt, sentCount++, flowBase);
+      probes.push(
+        prober.probe(spec, { timeoutMs: timeout, signal: inner.signal }).then((r) => {
+          if (r.rttMs !== null) maxRtt = Math.max(maxRtt, r.rttMs);
+          if (isTerminal(r) && ttl < stopTtl) stopTtl = ttl;
+          return r;
+        }),
+      );
+    }
+    const hop = Promise.all(probes);
+    hop.catch(() => {}); // awaited in order below; a hop never awaited must not raise
+    hops.set(ttl, hop);
+  };
+
+  let nextTtl = t.firstTtl;
+  let lastTtl = t.firstTtl - 1;
+  let silentRun = 0;
+  try {
+    for (let ttl = t.firstTtl; ttl <= t.maxTtl; ttl++) {
+      while (nextTtl <= Math.min(stopTtl, t.maxTtl) && nextTtl < ttl + t.parallelTtls) launchHop(nextTtl++);
+      if (ttl > stopTtl) break;
+      const hop = await hops.get(ttl)!;
+      lastTtl = ttl;
+      emitHop(hop);
+      const replies = hop.filter((r) => r.addr !== null);
+      answered += replies.length;
+      if (replies.some(isTerminal)) {
+        stopReason = replies.some((r) => r.addr === t.dst) ? 'reached' : 'unreachable';
+        break;
+      }
+      silentRun = replies.length === 0 ? silentRun + 1 : 0;
+      if (silentRun >= t.gapLimit) {
+        stopReason = 'silent-hops';
+        break;
+      }
+    }
+  } catch (err) {
+    if (signal.aborted) stopReason = 'aborted';
+    else throw err;
+  } finally {
+    signal.removeEventListener('abort', onOuterAbort);
+    inner.abort(new Error('trace finished'));
+    if (ownProber) prober.close();
+  }
+  const after = prober.stats();
+  return {
+    type: 'summary', run: t.run, target, dst: t.dst, src: t.src, ipVersion: t.ipVersion, proto: t.proto, method: t.method,
+    firstTtl: t.firstTtl, maxTtl: t.maxTtl, lastTtl, reached: stopReason === 'reached', stopReason,
+    probesSent: sentCount, probesAnswered: answered,
+    // With a shared prober these include other measurements' strays.
+    foreignReplies: after.foreign - before.foreign, malformedReplies: after.malformed - before.malformed,
+    startedAt, durationMs: Math.round((performance.now() - started) * 1000) / 1000,
+  };
+}
