@@ -1,8 +1,9 @@
 import type { MplsLabel, ReplyKind } from '../record';
 import type { DecodeError, Result } from './errors';
 import { fail, ok } from './errors';
+import { onesSum, pseudoHeader } from './checksum';
 import {
-  echoIds, icmpChecksumValid, icmpMtu, isEcho, isIcmpError, parseIcmp, IPPROTO_ICMP, IPPROTO_ICMPV6,
+  echoIds, icmpMtu, isEcho, isIcmpError, parseIcmp, IPPROTO_ICMP, IPPROTO_ICMPV6,
   type IcmpMessage,
 } from './icmp';
 import { mplsLabels, splitErrorBody, type IcmpExtensions } from './icmp-ext';
@@ -68,22 +69,26 @@ interface Outer {
   size: number;
 }
 
-const empty = {
-  icmpType: null, icmpCode: null, mtu: null, echo: null, tcp: null, quote: null, quoteError: null,
-  extensions: null, mpls: null, extensionError: null,
-};
+function baseReply(outer: Outer, protocol: Reply['protocol'], kind: ReplyKind, checksumValid: boolean): Reply {
+  // One literal with every field, so all replies share a shape (spreads were the hot spot).
+  return {
+    ipVersion: outer.ipVersion, protocol, src: outer.src, dst: outer.dst, ttl: outer.ttl, ipId: outer.ipId, size: outer.size,
+    kind, icmpType: null, icmpCode: null, checksumValid, mtu: null, echo: null, tcp: null, quote: null, quoteError: null,
+    extensions: null, mpls: null, extensionError: null,
+  };
+}
 
-function fromIcmp(outer: Outer, bytes: Uint8Array): Result<Reply> {
+function fromIcmp(outer: Outer, bytes: Uint8Array, pseudoSum: number | null): Result<Reply> {
   const m = parseIcmp(bytes, outer.ipVersion);
   if (!m.ok) return m;
   const msg: IcmpMessage = m.value;
-  const v6 = outer.ipVersion === 6 && outer.dst ? { src: outer.src, dst: outer.dst } : undefined;
-  // Without the IPv6 destination the ICMPv6 checksum cannot be checked; the kernel did.
-  const checksumValid = outer.ipVersion === 6 && !v6 ? true : icmpChecksumValid(bytes, v6);
-  const reply: Reply = {
-    ...outer, ...empty, protocol: 'icmp', kind: icmpKind(outer.ipVersion, msg.type, msg.code),
-    icmpType: msg.type, icmpCode: msg.code, checksumValid, mtu: icmpMtu(msg),
-  };
+  // ICMPv6 checksums cover a pseudo-header; without the destination (a raw socket's
+  // message) it cannot be checked here, and the kernel already did.
+  const checksumValid = outer.ipVersion === 4 ? onesSum(bytes) === 0xffff : pseudoSum === null ? true : onesSum(bytes, pseudoSum) === 0xffff;
+  const reply = baseReply(outer, 'icmp', icmpKind(outer.ipVersion, msg.type, msg.code), checksumValid);
+  reply.icmpType = msg.type;
+  reply.icmpCode = msg.code;
+  reply.mtu = icmpMtu(msg);
   if (isEcho(outer.ipVersion, msg.type)) reply.echo = echoIds(msg);
   else if (isIcmpError(outer.ipVersion, msg.type)) {
     const split = splitErrorBody(msg);
@@ -105,7 +110,17 @@ function fromIcmp(outer: Outer, bytes: Uint8Array): Result<Reply> {
 function fromTcp(outer: Outer, bytes: Uint8Array): Result<Reply> {
   const t = parseTcp(bytes);
   if (!t.ok) return t;
-  return ok({ ...outer, ...empty, protocol: 'tcp', kind: tcpKind(t.value.header.flags), checksumValid: true, tcp: t.value.header });
+  const reply = baseReply(outer, 'tcp', tcpKind(t.value.header.flags), true);
+  reply.tcp = t.value.header;
+  return ok(reply);
+}
+
+/** Ones'-sum of the IPv6 pseudo-header, straight from the packet's address bytes. */
+function pseudoSumFromHeader(packet: Uint8Array, upperLength: number): number {
+  let sum = onesSum(packet.subarray(8, 40));
+  sum += (upperLength >>> 16) + (upperLength & 0xffff) + IPPROTO_ICMPV6;
+  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+  return sum;
 }
 
 /** A whole IPv4 datagram, as an IPv4 raw socket delivers it. */
@@ -115,7 +130,7 @@ export function decodeIpv4Packet(bytes: Uint8Array): Result<Reply> {
   const h = p.value.header;
   if (h.fragOffset !== 0 || h.mf) return fail('unsupported', 'ipv4', 'fragment');
   const outer: Outer = { ipVersion: 4, src: h.src, dst: h.dst, ttl: h.ttl, ipId: h.id, size: h.totalLength };
-  if (h.protocol === IPPROTO_ICMP) return fromIcmp(outer, p.value.payload);
+  if (h.protocol === IPPROTO_ICMP) return fromIcmp(outer, p.value.payload, null);
   if (h.protocol === IPPROTO_TCP) return fromTcp(outer, p.value.payload);
   return fail('unsupported', 'ipv4', `protocol ${h.protocol}`);
 }
@@ -128,7 +143,8 @@ export interface Ipv6SocketInfo {
 
 /** An ICMPv6 message as an IPv6 raw socket delivers it (no IPv6 header). */
 export function decodeIcmpv6Message(bytes: Uint8Array, info: Ipv6SocketInfo): Result<Reply> {
-  return fromIcmp({ ipVersion: 6, src: info.src, dst: info.dst ?? null, ttl: info.hopLimit ?? null, ipId: null, size: 40 + bytes.length }, bytes);
+  const pseudo = info.dst ? onesSum(pseudoHeader(info.src, info.dst, IPPROTO_ICMPV6, bytes.length)) : null;
+  return fromIcmp({ ipVersion: 6, src: info.src, dst: info.dst ?? null, ttl: info.hopLimit ?? null, ipId: null, size: 40 + bytes.length }, bytes, pseudo);
 }
 
 /** A TCP segment as an IPv6 raw socket delivers it (no IPv6 header). */
@@ -142,7 +158,11 @@ export function decodeIpv6Packet(bytes: Uint8Array): Result<Reply> {
   if (!p.ok) return p;
   const h = p.value.header;
   const outer: Outer = { ipVersion: 6, src: h.src, dst: h.dst, ttl: h.hopLimit, ipId: null, size: 40 + h.payloadLength };
-  if (p.value.protocol === IPPROTO_ICMPV6) return fromIcmp(outer, p.value.payload);
+  // The pseudo-header sum is only right when no extension header sits in between.
+  if (p.value.protocol === IPPROTO_ICMPV6) {
+    const pseudo = p.value.extensions.length === 0 ? pseudoSumFromHeader(bytes, p.value.payload.length) : null;
+    return fromIcmp(outer, p.value.payload, pseudo);
+  }
   if (p.value.protocol === IPPROTO_TCP) return fromTcp(outer, p.value.payload);
   return fail('unsupported', 'ipv6', `next header ${p.value.protocol}`);
 }
