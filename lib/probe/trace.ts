@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { isTerminal, type IpVersion, type ProbeProto, type ProbeRecord, type StopReason, type TraceSummary } from '../record';
 import { ArgumentError, checkInt, checkNumber, checkOneOf } from './errors';
 import { Engine } from './engine';
@@ -227,6 +228,7 @@ async function runTrace(
   const before = prober.stats();
   // Ends the probes still in flight beyond the last hop when the trace stops.
   const inner = new AbortController();
+  setMaxListeners(0, inner.signal); // one listener per probe in flight
   const onOuterAbort = () => inner.abort(signal.reason);
   signal.addEventListener('abort', onOuterAbort, { once: true });
   let maxRtt = 0;

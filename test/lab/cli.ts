@@ -1,0 +1,68 @@
+// npm run lab -- up NAME | down [NAME] | list | truth NAME [--json] | exec NAME NODE -- CMD...
+import { spawnSync } from 'node:child_process';
+import { labDown, labList, labTruth, labUp, nsName, getTopology } from './lab';
+import { topologies } from './topologies';
+
+function usage(): never {
+  console.error('usage: npm run lab -- up NAME | down [NAME] | list | truth NAME [--json] | exec NAME NODE -- CMD...');
+  console.error(`topologies: ${Object.keys(topologies).join(', ')}`);
+  process.exit(2);
+}
+
+function printTruth(name: string): void {
+  const t = getTopology(name);
+  console.log(`${t.name}: ${t.description}`);
+  console.log(`source node: ${t.source} (namespace ${nsName(t.name, t.source)}, alias hs-src when up)`);
+  for (const p of t.truth.paths) {
+    console.log(`to ${[p.dst.v4, p.dst.v6].filter(Boolean).join(' / ')}${p.pmtu ? `  (pmtu ${p.pmtu.mtu}${p.pmtu.ttl ? ` after hop ${p.pmtu.ttl}` : ''})` : ''}`);
+    for (const h of p.hops) {
+      const extra = [
+        h.balancer ? `${h.balancer.kind} balancer at ${h.balancer.at}` : '',
+        h.returnHops !== undefined ? `back ${h.returnHops}` : '',
+        h.initialTtl !== undefined ? `iTTL ${h.initialTtl}` : '',
+        h.rateLimited ? 'rate-limited' : '',
+        h.silent ? 'silent' : '',
+      ].filter(Boolean);
+      console.log(`  ${String(h.ttl).padStart(2)}  ${(h.v4 ?? []).join(' ')}  ${(h.v6 ?? []).join(' ')}${extra.length ? `  [${extra.join(', ')}]` : ''}`);
+    }
+  }
+  for (const n of t.truth.notes ?? []) console.log(`note: ${n}`);
+}
+
+const [cmd, ...rest] = process.argv.slice(2);
+try {
+  switch (cmd) {
+    case 'up': {
+      if (!rest[0]) usage();
+      const t0 = performance.now();
+      labUp(rest[0]);
+      console.log(`${rest[0]} is up (${Math.round(performance.now() - t0)} ms); source namespace: hs-src`);
+      break;
+    }
+    case 'down':
+      labDown(rest[0]);
+      console.log(rest[0] ? `${rest[0]} is down` : 'the lab is down');
+      break;
+    case 'list': {
+      const up = new Set(labList());
+      for (const [name, t] of Object.entries(topologies)) console.log(`${up.has(name) ? 'up  ' : '    '}${name.padEnd(14)} ${t.description}`);
+      break;
+    }
+    case 'truth':
+      if (!rest[0]) usage();
+      if (rest.includes('--json')) console.log(JSON.stringify(labTruth(rest[0]), null, 2));
+      else printTruth(rest[0]);
+      break;
+    case 'exec': {
+      const [name, node, sep, ...command] = rest;
+      if (!name || !node || sep !== '--' || command.length === 0) usage();
+      const r = spawnSync('ip', ['netns', 'exec', nsName(name, node), ...command], { stdio: 'inherit' });
+      process.exit(r.status ?? 1);
+    }
+    default:
+      usage();
+  }
+} catch (err) {
+  console.error(`lab: ${(err as Error).message}`);
+  process.exit(1);
+}

@@ -1,0 +1,221 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { LabNode, Topology } from './types';
+import { topologies } from './topologies';
+
+/** Every lab namespace starts with this, so nothing collides with the host's own. */
+export const PREFIX = 'hs-';
+export const SRC_ALIAS = 'hs-src';
+const STATE_DIR = '/run/hopscope-lab';
+const ALIAS_STATE = `${STATE_DIR}/src-alias`;
+const NETNS_DIR = '/run/netns';
+const CMD_TIMEOUT_MS = 15_000;
+
+/** Defaults for every node: forwarding on, deterministic addressing, no ICMP rate limits unless a topology sets them. */
+const DEFAULT_SYSCTLS: Record<string, string | number> = {
+  'net.ipv4.ip_forward': 1,
+  'net.ipv6.conf.all.forwarding': 1,
+  'net.ipv4.conf.all.rp_filter': 0,
+  'net.ipv4.conf.default.rp_filter': 0,
+  'net.ipv6.conf.all.accept_dad': 0,
+  'net.ipv6.conf.default.accept_dad': 0,
+  'net.ipv6.conf.all.accept_ra': 0,
+  'net.ipv6.conf.default.accept_ra': 0,
+  'net.ipv6.conf.default.autoconf': 0,
+  'net.ipv4.icmp_ratelimit': 0,
+  'net.ipv6.icmp.ratelimit': 0,
+  'net.ipv4.icmp_msgs_per_sec': 100000,
+  'net.ipv4.icmp_msgs_burst': 100000,
+};
+
+export function nsName(topo: string, node: string): string {
+  return `${PREFIX}${topo}-${node}`;
+}
+
+export function getTopology(name: string): Topology {
+  const t = topologies[name];
+  if (!t) throw new Error(`unknown lab topology ${JSON.stringify(name)}; known: ${Object.keys(topologies).join(', ')}`);
+  return t;
+}
+
+function run(cmd: string, args: string[], input?: string): string {
+  try {
+    return execFileSync(cmd, args, { input, timeout: CMD_TIMEOUT_MS, stdio: ['pipe', 'pipe', 'pipe'], encoding: 'utf8' });
+  } catch (err) {
+    const e = err as { stderr?: string; message: string };
+    throw new Error(`${cmd} ${args.join(' ')} failed: ${(e.stderr || e.message).trim()}`);
+  }
+}
+
+export function checkLabPrerequisites(): void {
+  if (process.getuid && process.getuid() !== 0) {
+    throw new Error('the lab needs root (it creates network namespaces): run this command as root, e.g. with sudo');
+  }
+  for (const [tool, pkg] of [['ip', 'iproute2'], ['nft', 'nftables']]) {
+    try {
+      execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' });
+    } catch {
+      throw new Error(`the lab needs ${tool}: apt-get install -y ${pkg}`);
+    }
+  }
+}
+
+/** Names of the lab namespaces that exist now. */
+export function labNamespaces(): string[] {
+  const out = run('ip', ['netns', 'list']);
+  return out
+    .split('\n')
+    .map((l) => l.split(' ')[0])
+    .filter((n) => n.startsWith(PREFIX));
+}
+
+/** Topologies that are (at least partly) up. */
+export function labList(): string[] {
+  const ns = labNamespaces();
+  return Object.keys(topologies).filter((t) => ns.some((n) => n.startsWith(`${PREFIX}${t}-`)));
+}
+
+function aliasTarget(): string | null {
+  return existsSync(ALIAS_STATE) ? readFileSync(ALIAS_STATE, 'utf8').trim() : null;
+}
+
+function removeAlias(): void {
+  const alias = `${NETNS_DIR}/${SRC_ALIAS}`;
+  if (existsSync(alias)) {
+    try {
+      run('umount', [alias]);
+    } catch {
+      /* not mounted */
+    }
+    rmSync(alias, { force: true });
+  }
+  rmSync(ALIAS_STATE, { force: true });
+}
+
+function setAlias(topo: Topology): void {
+  removeAlias();
+  mkdirSync(STATE_DIR, { recursive: true });
+  const alias = `${NETNS_DIR}/${SRC_ALIAS}`;
+  writeFileSync(alias, '');
+  run('mount', ['--bind', `${NETNS_DIR}/${nsName(topo.name, topo.source)}`, alias]);
+  writeFileSync(ALIAS_STATE, topo.name);
+}
+
+/** Removes one topology (or, without a name, everything the lab made). */
+export function labDown(name?: string): void {
+  checkLabPrerequisites();
+  if (name !== undefined) getTopology(name);
+  const alias = aliasTarget();
+  if (name === undefined || alias === name) removeAlias();
+  const prefix = name === undefined ? PREFIX : `${PREFIX}${name}-`;
+  for (const ns of labNamespaces().filter((n) => n.startsWith(prefix) && n !== SRC_ALIAS)) {
+    killServices(ns);
+    run('ip', ['netns', 'del', ns]);
+  }
+}
+
+function killServices(ns: string): void {
+  const pidFile = `${STATE_DIR}/${ns}.pids`;
+  if (!existsSync(pidFile)) return;
+  for (const pid of readFileSync(pidFile, 'utf8').split('\n').filter(Boolean)) {
+    try {
+      process.kill(Number(pid), 'SIGTERM');
+    } catch {
+      /* gone */
+    }
+  }
+  rmSync(pidFile, { force: true });
+}
+
+function sysctlArgs(node: LabNode): string[] {
+  const all = { ...DEFAULT_SYSCTLS, ...(node.sysctls ?? {}) };
+  return Object.entries(all).map(([k, v]) => `${k}=${v}`);
+}
+
+/** Brings a topology up from scratch (a previous or half-built copy is removed first). */
+export function labUp(name: string): Topology {
+  checkLabPrerequisites();
+  const topo = getTopology(name);
+  labDown(name);
+  try {
+    for (const node of topo.nodes) {
+      const ns = nsName(topo.name, node.name);
+      run('ip', ['netns', 'add', ns]);
+      run('ip', ['netns', 'exec', ns, 'sysctl', '-qw', ...sysctlArgs(node)]);
+    }
+    const batches = new Map<string, string[]>(topo.nodes.map((n) => [n.name, ['link set lo up']]));
+    for (const link of topo.links) {
+      const [a, b] = [link.a, link.b];
+      run('ip', ['-n', nsName(topo.name, a.node), 'link', 'add', a.ifname, 'type', 'veth', 'peer', 'name', b.ifname, 'netns', nsName(topo.name, b.node)]);
+      for (const end of [a, b]) {
+        const cmds = batches.get(end.node);
+        if (!cmds) throw new Error(`link end names unknown node ${end.node}`);
+        if (link.mtu) cmds.push(`link set ${end.ifname} mtu ${link.mtu}`);
+        if (end.v4) cmds.push(`addr add ${end.v4} dev ${end.ifname}`);
+        if (end.v6) cmds.push(`addr add ${end.v6} dev ${end.ifname} nodad`);
+        cmds.push(`link set ${end.ifname} up`);
+      }
+    }
+    for (const node of topo.nodes) {
+      const cmds = batches.get(node.name)!;
+      for (const r of node.routes4 ?? []) cmds.push(`route add ${r}`);
+      for (const r of node.routes6 ?? []) cmds.push(`route add ${r}`);
+      for (const r of node.rules4 ?? []) cmds.push(`rule add ${r}`);
+      run('ip', ['-n', nsName(topo.name, node.name), '-batch', '-'], cmds.join('\n') + '\n');
+      if (node.nft) run('ip', ['netns', 'exec', nsName(topo.name, node.name), 'nft', '-f', '-'], node.nft);
+    }
+    warmNeighbours(topo);
+    setAlias(topo);
+  } catch (err) {
+    labDown(name);
+    throw err;
+  }
+  return topo;
+}
+
+/**
+ * Resolves ARP / neighbour discovery on every link (one ping each way, all at once), so the
+ * first probe of a test does not wait a second for IPv6 neighbour discovery.
+ */
+function warmNeighbours(topo: Topology): void {
+  const pings: string[] = [];
+  const bare = (a: string) => a.split('/')[0];
+  for (const { a, b } of topo.links) {
+    for (const [from, to] of [[a, b], [b, a]]) {
+      for (const addr of [to.v4, to.v6]) {
+        if (addr) pings.push(`ip netns exec ${nsName(topo.name, from.node)} ping -q -c 1 -W 2 ${bare(addr)} >/dev/null 2>&1 &`);
+      }
+    }
+  }
+  run('sh', ['-c', `${pings.join('\n')}\nwait`]);
+}
+
+export function labTruth(name: string): Topology['truth'] {
+  return getTopology(name).truth;
+}
+
+/** Runs a command inside a lab node; returns stdout. */
+export function execIn(topo: string, node: string, cmd: string, args: string[], options: { timeoutMs?: number; input?: string } = {}): string {
+  try {
+    return execFileSync('ip', ['netns', 'exec', nsName(topo, node), cmd, ...args], {
+      input: options.input,
+      timeout: options.timeoutMs ?? CMD_TIMEOUT_MS,
+      encoding: 'utf8',
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+  } catch (err) {
+    const e = err as { stdout?: string; stderr?: string; message: string };
+    throw new Error(`${cmd} ${args.join(' ')} in ${nsName(topo, node)} failed: ${(e.stderr || e.message).trim()}\n${e.stdout ?? ''}`);
+  }
+}
+
+/** Brings a topology up unless it is already up (for tests that share it). */
+export function ensureUp(name: string): Topology {
+  if (labList().includes(name) && labNamespaces().length > 0) {
+    const topo = getTopology(name);
+    const want = topo.nodes.map((n) => nsName(name, n.name));
+    const have = new Set(labNamespaces());
+    if (want.every((n) => have.has(n))) return topo;
+  }
+  return labUp(name);
+}

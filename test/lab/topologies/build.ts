@@ -1,0 +1,33 @@
+import type { LabLink } from '../types';
+
+/**
+ * Link between two nodes on subnet number `net` (1..255): IPv4 198.18.<net>.0/24 and
+ * IPv6 2001:db8:<net>::/64, `a` gets .1 / ::1 and `b` gets .2 / ::2. Interfaces are
+ * named after the neighbour: on `a` "to-<b>", on `b` "to-<a>".
+ */
+export function link(a: string, b: string, net: number, mtu?: number): LabLink {
+  return {
+    a: { node: a, ifname: `to-${b}`.slice(0, 15), v4: `198.18.${net}.1/24`, v6: `2001:db8:${net}::1/64` },
+    b: { node: b, ifname: `to-${a}`.slice(0, 15), v4: `198.18.${net}.2/24`, v6: `2001:db8:${net}::2/64` },
+    mtu,
+  };
+}
+
+export const v4 = (net: number, host: 1 | 2) => `198.18.${net}.${host}`;
+export const v6 = (net: number, host: 1 | 2) => `2001:db8:${net}::${host}`;
+
+/** `ip route` arguments sending each subnet via one gateway (or several, as ECMP nexthops). */
+export function routes(family: 4 | 6, nets: number[], gateways: [number, 1 | 2][]): string[] {
+  const addr = family === 4 ? v4 : v6;
+  const prefix = (n: number) => (family === 4 ? `198.18.${n}.0/24` : `2001:db8:${n}::/64`);
+  return nets.map((n) =>
+    gateways.length === 1
+      ? `${prefix(n)} via ${addr(...gateways[0])}`
+      : `${prefix(n)} ${gateways.map((g) => `nexthop via ${addr(...g)}`).join(' ')}`,
+  );
+}
+
+/** Both families at once. */
+export function routes46(nets: number[], gateways: [number, 1 | 2][]): { routes4: string[]; routes6: string[] } {
+  return { routes4: routes(4, nets, gateways), routes6: routes(6, nets, gateways) };
+}

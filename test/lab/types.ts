@@ -1,0 +1,77 @@
+/** A lab topology: plain data that `labUp` turns into namespaces, veths, routes and rules. */
+export interface Topology {
+  name: string;
+  description: string;
+  nodes: LabNode[];
+  links: LabLink[];
+  /** The node probes are sent from (aliased as namespace `hs-src` when brought up). */
+  source: string;
+  truth: Truth;
+}
+
+export interface LabNode {
+  name: string;
+  /** 'emulated' is reserved for the userspace router emulator. */
+  kind?: 'linux';
+  /** sysctl key → value, applied after the lab's defaults. */
+  sysctls?: Record<string, string | number>;
+  /** Arguments of `ip route add` (IPv4) / `ip -6 route add` (IPv6), one route each. */
+  routes4?: string[];
+  routes6?: string[];
+  /** Arguments of `ip rule add` (IPv4). */
+  rules4?: string[];
+  /** An nftables ruleset loaded into the node. */
+  nft?: string;
+}
+
+export interface LinkEnd {
+  node: string;
+  /** Interface name, at most 15 characters. */
+  ifname: string;
+  /** Address with prefix length, e.g. 198.18.1.1/24. */
+  v4?: string;
+  v6?: string;
+}
+
+export interface LabLink {
+  a: LinkEnd;
+  b: LinkEnd;
+  mtu?: number;
+}
+
+export type BalancerKind = 'per-flow' | 'per-packet' | 'per-destination';
+
+/** What a correct tool must see from `source` towards one target. */
+export interface PathTruth {
+  /** Destination address per family (absent: that family is not routed). */
+  dst: { v4?: string; v6?: string };
+  /** One entry per TTL from 1 up to the destination. */
+  hops: HopTruth[];
+  /** MDA links (address pairs, per family) between consecutive hops. */
+  links?: { v4?: [string, string][]; v6?: [string, string][] };
+  /** Path MTU towards dst and the TTL of the hop whose outgoing link shrinks it. */
+  pmtu?: { mtu: number; ttl: number };
+}
+
+export interface HopTruth {
+  ttl: number;
+  /** Addresses that may answer at this TTL, per family. */
+  v4?: string[];
+  v6?: string[];
+  /** Kind of the balancer that spreads traffic over this hop's addresses, and the balancing node's address. */
+  balancer?: { kind: BalancerKind; at: string };
+  /** Return hop count of this hop's ICMP (as seen at the source) and the initial TTL it starts at. */
+  returnHops?: number;
+  initialTtl?: number;
+  /** This hop rate-limits its ICMP. */
+  rateLimited?: boolean;
+  /** This hop never answers (filtered). */
+  silent?: boolean;
+}
+
+export interface Truth {
+  paths: PathTruth[];
+  /** Where an established TCP session dies (fw-desync), as the TTL of the last hop still passing it. */
+  sessionDiesAfterTtl?: number;
+  notes?: string[];
+}
