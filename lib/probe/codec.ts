@@ -1,16 +1,16 @@
 import { probeFields, type ProbeFields, type ReplyFields } from '../record';
 import {
   buildIcmpEchoProbe, buildTcpProbe, buildUdpProbe, decodeIcmpv6Message, decodeIpv4Packet, decodeTcpSegment6,
-  type Reply, type Result,
+  TCP_FLAGS, type Reply, type Result,
 } from '../packet';
 import type { ProbeSpec } from './spec';
-import { icmpKey, tcpKey, udpKey } from './spec';
+import { icmpKey, tcpAnswerKey, tcpKey, udpKey } from './spec';
 import type { RecvProto } from './sockets';
 
 export interface BuiltProbe {
   datagram: Uint8Array;
-  /** Matching key the reply must produce. */
-  key: string;
+  /** Identities a reply may carry: the quoted probe, or (TCP) the direct answer's acknowledgement. */
+  keys: string[];
   fields: ProbeFields;
 }
 
@@ -21,21 +21,21 @@ export function buildProbe(spec: ProbeSpec): BuiltProbe {
     flowLabel: spec.flowLabel, size: spec.size,
   };
   let datagram: Uint8Array;
-  let key: string;
+  let keys: string[];
   switch (spec.proto) {
     case 'udp': {
       const sport = spec.sport ?? 0;
       const dport = spec.dport ?? 0;
       datagram = buildUdpProbe({ ...ip, sport, dport, checksum: spec.checksum });
       const checksum = (datagram[(spec.ipVersion === 4 ? 20 : 40) + 6] << 8) | datagram[(spec.ipVersion === 4 ? 20 : 40) + 7];
-      key = udpKey(spec.dst, sport, dport, checksum);
+      keys = [udpKey(spec.dst, sport, dport, checksum)];
       break;
     }
     case 'icmp': {
       const id = spec.icmpId ?? 0;
       const seq = spec.icmpSeq ?? 0;
       datagram = buildIcmpEchoProbe({ ...ip, id, seq, checksum: spec.checksum });
-      key = icmpKey(spec.dst, id, seq);
+      keys = [icmpKey(spec.dst, id, seq)];
       break;
     }
     case 'tcp': {
@@ -43,7 +43,10 @@ export function buildProbe(spec: ProbeSpec): BuiltProbe {
       const dport = spec.dport ?? 0;
       const seq = spec.tcpSeq ?? 0;
       datagram = buildTcpProbe({ ...ip, sport, dport, seq, ack: spec.tcpAck, flags: spec.tcpFlags, window: spec.tcpWindow });
-      key = tcpKey(spec.dst, sport, dport, seq);
+      const flags = spec.tcpFlags ?? TCP_FLAGS.SYN;
+      const payload = datagram.length - (spec.ipVersion === 4 ? 20 : 40) - 20;
+      const expectedAck = seq + payload + (flags & TCP_FLAGS.SYN ? 1 : 0) + (flags & TCP_FLAGS.FIN ? 1 : 0);
+      keys = [tcpKey(spec.dst, sport, dport, seq), tcpAnswerKey(spec.dst, sport, dport, expectedAck)];
       break;
     }
   }
@@ -57,7 +60,7 @@ export function buildProbe(spec: ProbeSpec): BuiltProbe {
     probeIpId: spec.ipVersion === 4 ? ip.ipId & 0xffff : null,
     tos: spec.tos ?? 0, size: datagram.length,
   });
-  return { datagram, key, fields };
+  return { datagram, keys, fields };
 }
 
 /** Keys under which a reply may be filed: one per probe identity it could answer. */
@@ -70,10 +73,7 @@ export function replyKeys(r: Reply): string[] {
     return [];
   }
   if (r.kind === 'echo-reply' && r.echo) return [icmpKey(r.src, r.echo.id, r.echo.seq)];
-  if (r.tcp) {
-    // A SYN-ACK or RST answering our segment acknowledges seq + 1 (SYN) or seq + data.
-    return [tcpKey(r.src, r.tcp.dport, r.tcp.sport, (r.tcp.ack - 1) >>> 0)];
-  }
+  if (r.tcp) return [tcpAnswerKey(r.src, r.tcp.dport, r.tcp.sport, r.tcp.ack)];
   return [];
 }
 

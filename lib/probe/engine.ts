@@ -24,7 +24,7 @@ export interface EngineOptions {
 export const ENGINE_DEFAULTS = { rate: 1000, burst: 32, maxInFlight: 256, defaultTimeoutMs: 3000 } as const;
 
 interface Pending {
-  key: string;
+  keys: string[];
   probe: ProbeFields;
   sentHr: bigint;
   timeout: number | (() => number);
@@ -102,7 +102,7 @@ export class Engine implements Prober {
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     const err = new Error('prober closed');
     for (const q of this.queue.splice(0)) q.reject(err);
-    for (const p of [...this.pending.values()]) this.finish(p, null);
+    for (const p of new Set(this.pending.values())) this.finish(p, null);
     this.io.close();
   }
 
@@ -112,7 +112,7 @@ export class Engine implements Prober {
 
   private pump(): void {
     if (this.pumpTimer || this.closed) return;
-    while (this.queue.length > 0 && this.pending.size + this.sending < this.maxInFlight) {
+    while (this.queue.length > 0 && this.inFlight() + this.sending < this.maxInFlight) {
       if (!this.bucket.take()) {
         this.pumpTimer = setTimeout(() => {
           this.pumpTimer = null;
@@ -137,14 +137,15 @@ export class Engine implements Prober {
       q.reject(err);
       return;
     }
-    if (this.pending.has(built.key)) {
-      q.reject(new Error(`a probe with the same identity is already in flight (${built.key}); give each probe its own probe id`));
+    const clash = built.keys.find((k) => this.pending.has(k));
+    if (clash) {
+      q.reject(new Error(`a probe with the same identity is already in flight (${clash}); give each probe its own probe id`));
       return;
     }
-    this.recent.delete(built.key);
+    for (const k of built.keys) this.recent.delete(k);
     // Register before sending: a reply on loopback can arrive before send's callback.
     const p: Pending = {
-      key: built.key,
+      keys: built.keys,
       probe: built.fields,
       sentHr: process.hrtime.bigint(),
       timeout: options.timeoutMs ?? this.defaultTimeoutMs,
@@ -155,8 +156,8 @@ export class Engine implements Prober {
     if (options.signal) {
       const signal = options.signal;
       const onAbort = () => {
-        if (this.pending.get(p.key) === p) {
-          this.pending.delete(p.key);
+        if (this.pending.get(p.keys[0]) === p) {
+          this.unregister(p);
           p.cleanup();
           p.reject(signal.reason);
           this.pump();
@@ -165,7 +166,7 @@ export class Engine implements Prober {
       signal.addEventListener('abort', onAbort, { once: true });
       p.cleanup = () => signal.removeEventListener('abort', onAbort);
     }
-    this.pending.set(p.key, p);
+    for (const k of p.keys) this.pending.set(k, p);
     this.sending++;
     this.io.send(built.datagram, spec.dst).then(
       (at) => {
@@ -178,7 +179,7 @@ export class Engine implements Prober {
       (err) => {
         this.sending--;
         this.counters.sendErrors++;
-        if (this.pending.get(p.key) === p) this.pending.delete(p.key);
+        if (this.pending.get(p.keys[0]) === p) this.unregister(p);
         p.cleanup();
         p.reject(new Error(`sending to ${spec.dst} failed: ${(err as Error).message}`));
         this.pump();
@@ -193,12 +194,12 @@ export class Engine implements Prober {
 
   private sweep(): void {
     const now = process.hrtime.bigint();
-    for (const p of this.pending.values()) {
+    for (const p of new Set(this.pending.values())) {
       if (p.probe.sentAt === null) continue; // still being sent
       const limit = typeof p.timeout === 'function' ? p.timeout() : p.timeout;
       if (Number(now - p.sentHr) / 1e6 >= limit) {
         this.counters.timedOut++;
-        this.remember(p.key, 'late');
+        for (const k of p.keys) this.remember(k, 'late');
         this.finish(p, null);
       }
     }
@@ -214,8 +215,17 @@ export class Engine implements Prober {
     if (this.recent.size > LATE_MEMORY) this.recent.delete(this.recent.keys().next().value as string);
   }
 
+  private unregister(p: Pending): void {
+    for (const k of p.keys) this.pending.delete(k);
+  }
+
+  /** Probes in flight (each is filed under one or more keys). */
+  private inFlight(): number {
+    return new Set(this.pending.values()).size;
+  }
+
   private finish(p: Pending, reply: Omit<ReplyFields, 'rttMs'> | null, at?: bigint): void {
-    this.pending.delete(p.key);
+    this.unregister(p);
     p.cleanup();
     if (reply && at !== undefined) {
       const rttMs = Math.round(Number(at - p.sentHr) / 1000) / 1000;
@@ -243,7 +253,7 @@ export class Engine implements Prober {
       const p = this.pending.get(key);
       if (p) {
         this.counters.answered++;
-        this.remember(key, 'answered');
+        for (const k of p.keys) this.remember(k, 'answered');
         this.finish(p, decoded.reply, at);
         this.pump();
         return;

@@ -42,6 +42,10 @@ export function udpKey(dst: string, sport: number, dport: number, checksum: numb
 export function icmpKey(dst: string, id: number, seq: number): string {
   return `i/${dst}/${id}/${seq}`;
 }
+/** A TCP answer from the target is known by the sequence number it acknowledges. */
+export function tcpAnswerKey(dst: string, sport: number, dport: number, expectedAck: number): string {
+  return `ta/${dst}/${sport}/${dport}/${expectedAck >>> 0}`;
+}
 export function tcpKey(dst: string, sport: number, dport: number, seq: number): string {
   return `t/${dst}/${sport}/${dport}/${seq >>> 0}`;
 }

@@ -26,7 +26,7 @@ export interface TraceOptions {
   minWaitMs?: number;
   /** Stop after this many consecutive TTLs without any answer. */
   gapLimit?: number;
-  /** TTLs in flight at once. */
+  /** TTLs in flight at once (default: 16 probes' worth, like traceroute -N 16). */
   parallelTtls?: number;
   /** Probes per second (ignored when a prober is given). */
   rate?: number;
@@ -53,7 +53,10 @@ export const TRACE_DEFAULTS = {
   waitMs: 3000,
   minWaitMs: 250,
   gapLimit: 5,
-  parallelTtls: 16,
+  /** Probes in flight at once, as traceroute's -N; the TTL window is this divided by queries. */
+  parallelProbes: 16,
+  /** Datagram sizes of Linux traceroute, so results compare. */
+  size: { 4: 60, 6: 80 } as Record<IpVersion, number>,
 };
 
 /** A running trace: iterate it for records in TTL order as hops complete; `summary` resolves at the end. */
@@ -80,7 +83,7 @@ interface Resolved {
   minWaitMs: number;
   gapLimit: number;
   parallelTtls: number;
-  size: number | undefined;
+  size: number;
   tos: number;
   flowLabel: number;
   run: string;
@@ -99,9 +102,9 @@ export async function resolveTraceOptions(target: string, o: TraceOptions): Prom
   const waitMs = checkNumber('waitMs', o.waitMs ?? TRACE_DEFAULTS.waitMs, 1, 60_000);
   const minWaitMs = checkNumber('minWaitMs', o.minWaitMs ?? Math.min(TRACE_DEFAULTS.minWaitMs, waitMs), 1, waitMs);
   const gapLimit = checkInt('gapLimit', o.gapLimit ?? TRACE_DEFAULTS.gapLimit, 1, 255);
-  const parallelTtls = checkInt('parallelTtls', o.parallelTtls ?? TRACE_DEFAULTS.parallelTtls, 1, 255);
+  const parallelTtls = checkInt('parallelTtls', o.parallelTtls ?? Math.max(1, Math.floor(TRACE_DEFAULTS.parallelProbes / queries)), 1, 255);
   const minSize = minimumProbeSize(ipVersion, proto);
-  const size = o.size === undefined ? undefined : checkInt('size', o.size, minSize, 65_000);
+  const size = checkInt('size', o.size ?? Math.max(minSize, TRACE_DEFAULTS.size[ipVersion]), minSize, 65_000);
   const tos = checkInt('tos', o.tos ?? 0, 0, 255);
   const flowLabel = checkInt('flowLabel', o.flowLabel ?? 0, 0, 0xfffff);
   if (o.src !== undefined && ipVersionOf(o.src) !== ipVersion) {

@@ -1,0 +1,57 @@
+#!/usr/bin/env node
+import { ArgumentError, PrivilegeError } from '../probe';
+import { UsageError } from './args';
+import { traceCommand, TRACE_USAGE } from './trace-command';
+
+const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; summary: string }> = {
+  trace: { run: (argv) => traceCommand(argv), summary: 'trace the path to a target (UDP, ICMP or TCP; Paris or classic)' },
+};
+
+function usage(): string {
+  return [
+    'usage: hopscope COMMAND [options]',
+    '',
+    ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`),
+    '',
+    'hopscope COMMAND --help for the options of a command.',
+  ].join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') {
+    console.log(usage());
+    return cmd ? 0 : 2;
+  }
+  if (cmd === '--version') {
+    console.log(require('../../package.json').version);
+    return 0;
+  }
+  const command = COMMANDS[cmd];
+  if (!command) {
+    console.error(`hopscope: unknown command ${JSON.stringify(cmd)}\n${usage()}`);
+    return 2;
+  }
+  try {
+    return await command.run(rest);
+  } catch (err) {
+    if (err instanceof UsageError || err instanceof ArgumentError) {
+      console.error(`hopscope ${cmd}: ${err.message}`);
+      return 2;
+    }
+    if (err instanceof PrivilegeError) {
+      console.error(`hopscope ${cmd}: ${err.message}`);
+      return 77;
+    }
+    console.error(`hopscope ${cmd}: ${(err as Error).message}`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  void main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}
+
+export { TRACE_USAGE };
