@@ -235,8 +235,9 @@ async function runTrace(
   const onOuterAbort = () => inner.abort(signal.reason);
   signal.addEventListener('abort', onOuterAbort, { once: true });
   let maxRtt = 0;
-  // Adaptive wait: 3x the slowest RTT seen so far, within [minWait, wait].
-  const timeout = () => (maxRtt > 0 ? Math.min(t.waitMs, Math.max(t.minWaitMs, 3 * maxRtt)) : t.waitMs);
+  // Adaptive wait, as traceroute's -w MAX,HERE,NEAR with NEAR = 10: once replies are seen,
+  // wait 10x the slowest RTT so far, within [minWait, wait].
+  const timeout = () => (maxRtt > 0 ? Math.min(t.waitMs, Math.max(t.minWaitMs, 10 * maxRtt)) : t.waitMs);
 
   const hops = new Map<number, Promise<ProbeRecord[]>>();
   let sentCount = 0;
