@@ -71,7 +71,7 @@ export class Engine implements Prober {
     this.defaultTimeoutMs = checkNumber('timeoutMs', options.defaultTimeoutMs ?? ENGINE_DEFAULTS.defaultTimeoutMs, 1, 600_000);
     this.bucket = new TokenBucket(rate, burst);
     this.io = RawIo.open({ ipVersion: options.ipVersion, receive: options.receive ?? ['icmp', 'tcp'], device: options.device });
-    this.io.onPacket((p) => this.onPacket(p.bytes, p.from, p.proto, p.at));
+    this.io.onPacket((p) => this.onPacket(p.bytes, p.from, p.proto, p.at, p.hopLimit));
   }
 
   /** Opens the raw sockets; throws PrivilegeError before sending anything when not allowed. */
@@ -235,11 +235,11 @@ export class Engine implements Prober {
     }
   }
 
-  private onPacket(bytes: Uint8Array, from: string, proto: RecvProto, at: bigint): void {
+  private onPacket(bytes: Uint8Array, from: string, proto: RecvProto, at: bigint, hopLimit: number | null): void {
     // Never let a bad packet escape into the socket's event loop.
     let decoded: ReturnType<typeof decodePacket>;
     try {
-      decoded = decodePacket({ ipVersion: this.ipVersion, proto, bytes, from });
+      decoded = decodePacket({ ipVersion: this.ipVersion, proto, bytes, from, hopLimit: hopLimit ?? undefined });
     } catch {
       this.counters.malformed++;
       return;

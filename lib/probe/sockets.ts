@@ -24,6 +24,26 @@ export interface ReceivedPacket {
   from: string;
   /** process.hrtime.bigint() at delivery, nanoseconds. */
   at: bigint;
+  /** IPv6 hop limit of the packet as received (null when the native receiver is missing). */
+  hopLimit: number | null;
+}
+
+interface NativeRecv6 {
+  open6(protocol: number, device: string | null, cb: (buf: Buffer, src: string, hopLimit: number | null) => void): object;
+  close6(handle: object): void;
+}
+
+let nativeRecv6: NativeRecv6 | null | undefined;
+/** The native IPv6 receiver (native/hopsock), or null when it was not built. */
+export function nativeIpv6Receiver(): NativeRecv6 | null {
+  if (nativeRecv6 === undefined) {
+    try {
+      nativeRecv6 = require('../../native/build/Release/hopsock.node') as NativeRecv6;
+    } catch {
+      nativeRecv6 = null;
+    }
+  }
+  return nativeRecv6;
 }
 
 export interface RawIoOptions {
@@ -47,6 +67,7 @@ function isPermissionError(err: unknown): boolean {
 export class RawIo {
   private readonly sender: RawSocket;
   private readonly receivers: RawSocket[] = [];
+  private readonly nativeHandles: object[] = [];
   private handler: (p: ReceivedPacket) => void = () => {};
   private closed = false;
   /** Errors raised by the sockets after opening (reported, never thrown into the loop). */
@@ -71,8 +92,23 @@ export class RawIo {
     };
     this.sender = open(IPPROTO_RAW);
     if (options.ipVersion === 6) this.sender.setOption(raw.SocketLevel.IPPROTO_IPV6, IPV6_HDRINCL, 1);
+    const native = options.ipVersion === 6 ? nativeIpv6Receiver() : null;
     for (const proto of new Set(options.receive)) {
       const protocol = proto === 'tcp' ? 6 : options.ipVersion === 4 ? 1 : 58;
+      if (native) {
+        try {
+          this.nativeHandles.push(
+            native.open6(protocol, options.device ?? null, (buffer, from, hopLimit) => {
+              if (this.closed) return;
+              this.handler({ ipVersion: 6, proto, bytes: new Uint8Array(buffer), from, at: process.hrtime.bigint(), hopLimit });
+            }),
+          );
+        } catch (err) {
+          if (isPermissionError(err) || (err as { code?: string }).code === 'EPERM') throw new PrivilegeError(err);
+          throw err;
+        }
+        continue;
+      }
       const s = open(protocol);
       try {
         s.setOption(raw.SocketLevel.SOL_SOCKET, raw.SocketOption.SO_RCVBUF, SO_RCVBUF_BYTES);
@@ -82,7 +118,7 @@ export class RawIo {
       s.on('message', (buffer, from) => {
         if (this.closed) return;
         const at = process.hrtime.bigint();
-        this.handler({ ipVersion: options.ipVersion, proto, bytes: new Uint8Array(buffer), from, at });
+        this.handler({ ipVersion: options.ipVersion, proto, bytes: new Uint8Array(buffer), from, at, hopLimit: null });
       });
       this.receivers.push(s);
     }
@@ -119,6 +155,8 @@ export class RawIo {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    const native = nativeIpv6Receiver();
+    for (const h of this.nativeHandles) native?.close6(h);
     for (const s of [this.sender, ...this.receivers]) {
       try {
         s.close();

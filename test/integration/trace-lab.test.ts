@@ -13,9 +13,22 @@ describe('hopscope trace on the lab', { skip: NEED_ROOT }, () => {
     labUp('linear');
     labUp('ecmp-flow');
     labUp('ecmp-unequal');
+    labUp('asym');
   });
   after(() => {
-    for (const t of ['linear', 'ecmp-flow', 'ecmp-unequal']) labDown(t);
+    for (const t of ['linear', 'ecmp-flow', 'ecmp-unequal', 'asym']) labDown(t);
+  });
+
+  test('asym: reply TTLs carry each router\'s initial TTL and its longer return path (v4 and v6)', async () => {
+    const path = topologies.asym.truth.paths[0];
+    for (const family of [4, 6] as const) {
+      const { records } = parseJsonTrace((await hopscopeIn(nsName('asym', 'src'), ['trace', '--json', `-${family}`, '-q', '2', dstOf(path, family)])).stdout);
+      for (const r of records) {
+        const hop = path.hops[r.ttl - 1];
+        assert.equal(r.addr, truthAddrs(hop, family)[0]);
+        assert.equal(r.replyTtl, hop.initialTtl! - hop.returnHops! + 1, `v${family} TTL ${r.ttl}`);
+      }
+    }
   });
 
   for (const family of [4, 6] as const) {
@@ -38,8 +51,8 @@ describe('hopscope trace on the lab', { skip: NEED_ROOT }, () => {
             assert.equal(r.proto, proto);
             assert.equal(r.dst, dst);
             if (!last) assert.equal(r.quotedTtl, 1);
-            // IPv4: reply TTL = 64 - (return hops - 1). IPv6 raw sockets do not deliver it yet.
-            if (family === 4) assert.equal(r.replyTtl, 64 - (hop.returnHops! - 1));
+            // Reply TTL / hop limit = 64 - (return hops - 1); IPv6's comes from native/hopsock.
+            assert.equal(r.replyTtl, 64 - (hop.returnHops! - 1));
           }
           if (method === 'paris') assert.equal(new Set(records.map((r) => `${r.sport}/${r.dport}`)).size, 1, 'one 5-tuple');
           else if (proto !== 'icmp') assert.equal(new Set(records.map((r) => `${r.sport}/${r.dport}`)).size, records.length, 'a new flow per probe');

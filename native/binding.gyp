@@ -1,0 +1,9 @@
+{
+  "targets": [
+    {
+      "target_name": "hopsock",
+      "sources": ["hopsock.c"],
+      "cflags": ["-Wall", "-O2"]
+    }
+  ]
+}

@@ -1,0 +1,166 @@
+// IPv6 raw receive sockets that also report each packet's hop limit: raw-socket reads
+// with recvfrom(), which drops the IPV6_HOPLIMIT ancillary data hopscope needs for
+// return-path analysis. One function opens a socket and calls back per packet; one closes it.
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <node_api.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <uv.h>
+
+#define BUF_SIZE 65536
+
+typedef struct {
+  uv_poll_t poll;
+  int fd;
+  napi_env env;
+  napi_ref callback;
+  napi_async_context context;
+  int closing;
+} receiver_t;
+
+static void throw_errno(napi_env env, const char* what) {
+  char msg[256];
+  snprintf(msg, sizeof msg, "%s: %s", what, strerror(errno));
+  napi_throw_error(env, errno == EPERM || errno == EACCES ? "EPERM" : NULL, msg);
+}
+
+static void deliver(receiver_t* r, const unsigned char* data, ssize_t len, const char* src, int hop_limit) {
+  napi_env env = r->env;
+  napi_handle_scope scope;
+  napi_open_handle_scope(env, &scope);
+  napi_value cb, recv, argv[3], buf, result;
+  void* copy;
+  napi_get_reference_value(env, r->callback, &cb);
+  napi_get_global(env, &recv);  // napi_make_callback needs an object receiver
+  napi_create_buffer_copy(env, (size_t)len, data, &copy, &buf);
+  argv[0] = buf;
+  napi_create_string_utf8(env, src, NAPI_AUTO_LENGTH, &argv[1]);
+  if (hop_limit >= 0) napi_create_int32(env, hop_limit, &argv[2]);
+  else napi_get_null(env, &argv[2]);
+  napi_make_callback(env, r->context, recv, cb, 3, argv, &result);
+  napi_close_handle_scope(env, scope);
+}
+
+static void on_readable(uv_poll_t* handle, int status, int events) {
+  receiver_t* r = (receiver_t*)handle->data;
+  if (status < 0 || r->closing) return;
+  static unsigned char data[BUF_SIZE];
+  unsigned char control[256];
+  // Drain what is queued, but yield to the event loop after a bounded batch.
+  for (int n = 0; n < 256 && !r->closing; n++) {
+    struct sockaddr_in6 from;
+    struct iovec iov = {data, sizeof data};
+    struct msghdr msg = {0};
+    msg.msg_name = &from;
+    msg.msg_namelen = sizeof from;
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof control;
+    ssize_t len = recvmsg(r->fd, &msg, MSG_DONTWAIT);
+    if (len < 0) return;  // EAGAIN: drained (other errors: the next event retries)
+    int hop_limit = -1;
+    for (struct cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+      if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_HOPLIMIT) memcpy(&hop_limit, CMSG_DATA(c), sizeof hop_limit);
+    }
+    char src[INET6_ADDRSTRLEN] = "";
+    inet_ntop(AF_INET6, &from.sin6_addr, src, sizeof src);
+    deliver(r, data, len, src, hop_limit);
+  }
+}
+
+static void on_closed(uv_handle_t* handle) {
+  receiver_t* r = (receiver_t*)handle->data;
+  close(r->fd);
+  free(r);
+}
+
+static void finalize(napi_env env, void* data, void* hint) {
+  (void)hint;
+  receiver_t* r = (receiver_t*)data;
+  if (!r->closing) {
+    r->closing = 1;
+    uv_poll_stop(&r->poll);
+    napi_delete_reference(env, r->callback);
+    napi_async_destroy(env, r->context);
+    uv_close((uv_handle_t*)&r->poll, on_closed);
+  }
+}
+
+// open6(protocol: number, device: string | null, callback(buf, src, hopLimit)) -> external handle
+static napi_value open6(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  int32_t protocol;
+  if (argc < 3 || napi_get_value_int32(env, argv[0], &protocol) != napi_ok) {
+    napi_throw_type_error(env, NULL, "open6(protocol, device, callback)");
+    return NULL;
+  }
+  int fd = socket(AF_INET6, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol);
+  if (fd < 0) {
+    throw_errno(env, "socket(AF_INET6, SOCK_RAW)");
+    return NULL;
+  }
+  int on = 1;
+  setsockopt(fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, &on, sizeof on);
+  int rcvbuf = 4 << 20;
+  setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
+  napi_valuetype t;
+  napi_typeof(env, argv[1], &t);
+  if (t == napi_string) {
+    char dev[64];
+    size_t n;
+    napi_get_value_string_utf8(env, argv[1], dev, sizeof dev, &n);
+    if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, dev, (socklen_t)n) < 0) {
+      throw_errno(env, "SO_BINDTODEVICE");
+      close(fd);
+      return NULL;
+    }
+  }
+  receiver_t* r = calloc(1, sizeof *r);
+  r->fd = fd;
+  r->env = env;
+  napi_create_reference(env, argv[2], 1, &r->callback);
+  napi_value name;
+  napi_create_string_utf8(env, "hopscope:recv6", NAPI_AUTO_LENGTH, &name);
+  napi_async_init(env, NULL, name, &r->context);
+  uv_loop_t* loop;
+  napi_get_uv_event_loop(env, &loop);
+  uv_poll_init_socket(loop, &r->poll, fd);
+  r->poll.data = r;
+  uv_poll_start(&r->poll, UV_READABLE, on_readable);
+  napi_value handle;
+  napi_create_external(env, r, NULL, NULL, &handle);
+  return handle;
+}
+
+static napi_value close6(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  void* data;
+  if (argc < 1 || napi_get_value_external(env, argv[0], &data) != napi_ok) {
+    napi_throw_type_error(env, NULL, "close6(handle)");
+    return NULL;
+  }
+  finalize(env, data, NULL);
+  return NULL;
+}
+
+static napi_value init(napi_env env, napi_value exports) {
+  napi_property_descriptor props[] = {
+    {"open6", NULL, open6, NULL, NULL, NULL, napi_default, NULL},
+    {"close6", NULL, close6, NULL, NULL, NULL, napi_default, NULL},
+  };
+  napi_define_properties(env, exports, 2, props);
+  return exports;
+}
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, init)
