@@ -1,13 +1,9 @@
 import type { Topology } from '../types';
-import { link, routes46, v4, v6 } from './build';
+import { both, link, routes46, v4, v6 } from './build';
 
 // Forward: src -1- r1 -2- r2 -3(MTU 1454)- r3 -4- dst
 // Return from r3 and dst: r3 -5- x1 -6- x2 -7- r1 -1- src (two hops longer than forward).
 // r2's ICMP starts at TTL 255, r3's at 128 (ip_default_ttl / IPv6 hop_limit), others 64.
-const both = (...parts: { routes4: string[]; routes6: string[] }[]) => ({
-  routes4: parts.flatMap((p) => p.routes4),
-  routes6: parts.flatMap((p) => p.routes6),
-});
 const ittl = (t: number) => ({ 'net.ipv4.ip_default_ttl': t, 'net.ipv6.conf.all.hop_limit': t, 'net.ipv6.conf.default.hop_limit': t });
 
 export const asym: Topology = {

@@ -31,3 +31,8 @@ export function routes(family: 4 | 6, nets: number[], gateways: [number, 1 | 2][
 export function routes46(nets: number[], gateways: [number, 1 | 2][]): { routes4: string[]; routes6: string[] } {
   return { routes4: routes(4, nets, gateways), routes6: routes(6, nets, gateways) };
 }
+
+/** Concatenates route sets of both families. */
+export function both(...parts: { routes4: string[]; routes6: string[] }[]): { routes4: string[]; routes6: string[] } {
+  return { routes4: parts.flatMap((p) => p.routes4), routes6: parts.flatMap((p) => p.routes6) };
+}

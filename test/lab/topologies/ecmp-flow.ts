@@ -1,5 +1,5 @@
 import type { Topology } from '../types';
-import { link, routes46, v4, v6 } from './build';
+import { both, link, routes46, v4, v6 } from './build';
 
 // src -1- r1 =(21,22,23)= a1|a2|a3 =(31,32,33)= r2 =(41,42)= b1|b2 =(51,52)= r3 -60- dst
 // Per-flow ECMP (L4 hash) at r1 (3-way) and r2 (2-way). Return traffic: a_i straight to r1,
@@ -9,10 +9,6 @@ const A = [1, 2, 3];
 const B = [1, 2];
 const hash = { 'net.ipv4.fib_multipath_hash_policy': 1, 'net.ipv6.fib_multipath_hash_policy': 1 };
 
-const both = (...parts: { routes4: string[]; routes6: string[] }[]) => ({
-  routes4: parts.flatMap((p) => p.routes4),
-  routes6: parts.flatMap((p) => p.routes6),
-});
 
 export const ecmpFlow: Topology = {
   name: 'ecmp-flow',

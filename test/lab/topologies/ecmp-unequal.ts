@@ -1,5 +1,5 @@
 import type { Topology } from '../types';
-import { link, routes46, v4, v6 } from './build';
+import { both, link, routes46, v4, v6 } from './build';
 
 // src -1- r1 -11- a -12- r2 -30- dst          (short branch)
 //          \-21- b1 -22- b2 -23- r2           (long branch)
@@ -7,10 +7,6 @@ import { link, routes46, v4, v6 } from './build';
 // r2 one hop later, so a classic traceroute (ports change per probe) shows r2 at two
 // consecutive TTLs — the A-B1-C-C false loop. r2 routes back to src over the short branch.
 const hash = { 'net.ipv4.fib_multipath_hash_policy': 1, 'net.ipv6.fib_multipath_hash_policy': 1 };
-const both = (...parts: { routes4: string[]; routes6: string[] }[]) => ({
-  routes4: parts.flatMap((p) => p.routes4),
-  routes6: parts.flatMap((p) => p.routes6),
-});
 
 export const ecmpUnequal: Topology = {
   name: 'ecmp-unequal',
