@@ -1,7 +1,8 @@
 import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { labUp, labDown, labList, labNamespaces, nsName, topologies, SRC_ALIAS } from '../lab';
+import { readFileSync, existsSync, readdirSync } from 'node:fs';
+import { labUp, labDown, labList, labNamespaces, nsName, topologies, SRC_ALIAS, serviceStatePath } from '../lab';
 import { NEED_ROOT, parseTracerouteN, truthAddrs, dstOf, inNs } from './helpers';
 
 // The truth of every kernel topology, checked with tools that are not hopscope.
@@ -18,6 +19,7 @@ describe('lab topologies against independent tools', { skip: NEED_ROOT }, () => 
       const ns = nsName(topo.name, topo.source);
       for (const path of topo.truth.paths) {
         for (const family of [4, 6] as const) {
+          if (!(family === 4 ? path.dst.v4 : path.dst.v6)) continue;
           const dst = dstOf(path, family);
           // Several runs with their default changing ports, so ECMP branches show.
           const seen = new Map<number, Set<string>>();
@@ -73,6 +75,46 @@ describe('lab topologies against independent tools', { skip: NEED_ROOT }, () => 
     }
   });
 
+  test('ecmp-packet: one fixed flow is split over both branches, alternately', () => {
+    labUp('ecmp-packet');
+    broughtUp.push('ecmp-packet');
+    const ns = nsName('ecmp-packet', 'src');
+    for (const family of [4, 6] as const) {
+      const dst = dstOf(topologies['ecmp-packet'].truth.paths[0], family);
+      // UDP to one port from one source port: a single 5-tuple, 6 probes at TTL 2.
+      const out = inNs(ns, 'traceroute', [`-${family}`, '-n', '-U', '-p', '33434', '--sport=40000', '-q', '6', '-N', '1', '-f', '2', '-m', '2', dst]);
+      const hop2 = parseTracerouteN(out).get(2)!;
+      const hop = topologies['ecmp-packet'].truth.paths[0].hops[1];
+      assert.deepEqual([...hop2].sort(), [...truthAddrs(hop, family)].sort(), out);
+    }
+  });
+
+  test('ratelimit: r2 answers a burst of about 6 of 20 quick probes, r3 behind it answers all 20', () => {
+    labUp('ratelimit');
+    broughtUp.push('ratelimit');
+    const ns = nsName('ratelimit', 'src');
+    const exceeded = (ttl: number) =>
+      inNs(ns, 'sh', ['-c', `ping -n -t ${ttl} -c 20 -i 0.01 -W 1 198.18.4.2 || true`]).split('\n').filter((l) => /exceeded/i.test(l)).length;
+    const atR2 = exceeded(2);
+    // Linux: burst of 6, then one token per second (the run lasts about 0.2 s).
+    assert.ok(atR2 >= 5 && atR2 <= 8, `r2 answered ${atR2} of 20`);
+    assert.equal(exceeded(3), 20);
+  });
+
+  test('fw-desync: a SYN traceroute reaches the server, but an established session never delivers a byte', async () => {
+    labUp('fw-desync');
+    broughtUp.push('fw-desync');
+    const ns = nsName('fw-desync', 'src');
+    const out = inNs(ns, 'traceroute', ['-n', '-T', '-p', '9', '-q', '1', '198.18.4.2']);
+    assert.ok(parseTracerouteN(out).get(4)?.has('198.18.4.2'), out);
+    const client = inNs(ns, process.execPath, ['-e', `
+      const s = require('net').connect(9, '198.18.4.2', () => { s.write('hopscope'); setTimeout(() => { console.log('connected'); s.destroy(); }, 1000); });
+      s.on('error', (e) => console.log('error ' + e.message));`]);
+    assert.match(client, /connected/);
+    const state = JSON.parse(readFileSync(serviceStatePath('fw-desync', 'dst', 'discard'), 'utf8'));
+    assert.deepEqual(state, { port: 9, bytes: 0 });
+  });
+
   test('down removes every namespace, veth and the hs-src alias', () => {
     labUp('linear');
     assert.ok(labNamespaces().includes(SRC_ALIAS));
@@ -82,5 +124,7 @@ describe('lab topologies against independent tools', { skip: NEED_ROOT }, () => 
     const links = execFileSync('ip', ['-o', 'link', 'show'], { encoding: 'utf8' });
     assert.doesNotMatch(links, /to-(src|dst|r\d)/);
     assert.doesNotMatch(execFileSync('mount', { encoding: 'utf8' }), /netns\/hs-/);
+    assert.deepEqual(existsSync('/run/hopscope-lab') ? readdirSync('/run/hopscope-lab') : [], [], 'no service state or pid files left');
+    assert.doesNotMatch(execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }), /services\/discard\.js/);
   });
 });

@@ -1,6 +1,7 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import type { LabNode, Topology } from './types';
+import { execFileSync, spawn } from 'node:child_process';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { LabNode, LabService, Topology } from './types';
 import { topologies } from './topologies';
 
 /** Every lab namespace starts with this, so nothing collides with the host's own. */
@@ -119,12 +120,36 @@ function killServices(ns: string): void {
   if (!existsSync(pidFile)) return;
   for (const pid of readFileSync(pidFile, 'utf8').split('\n').filter(Boolean)) {
     try {
-      process.kill(Number(pid), 'SIGTERM');
+      process.kill(-Number(pid), 'SIGTERM'); // the whole group: ip netns exec and the service
     } catch {
       /* gone */
     }
   }
   rmSync(pidFile, { force: true });
+  for (const f of existsSync(STATE_DIR) ? readdirSync(STATE_DIR) : []) if (f.startsWith(`${ns}-`)) rmSync(join(STATE_DIR, f), { force: true });
+}
+
+/** Where a service keeps its state (e.g. a byte count) for tests to read. */
+export function serviceStatePath(topo: string, node: string, service: string): string {
+  return `${STATE_DIR}/${nsName(topo, node)}-${service}`;
+}
+
+function startService(topo: Topology, node: string, svc: LabService): void {
+  const ns = nsName(topo.name, node);
+  mkdirSync(STATE_DIR, { recursive: true });
+  const script = join(__dirname, 'services', svc.script);
+  const child = spawn('ip', ['netns', 'exec', ns, process.execPath, script, serviceStatePath(topo.name, node, svc.name), ...svc.args], {
+    detached: true,
+    stdio: 'ignore',
+  });
+  child.unref();
+  appendFileSync(`${STATE_DIR}/${ns}.pids`, `${child.pid}\n`);
+  // Ready when it has written its state file (bounded wait).
+  const deadline = Date.now() + 5000;
+  while (!existsSync(serviceStatePath(topo.name, node, svc.name))) {
+    if (Date.now() > deadline) throw new Error(`service ${svc.name} in ${ns} did not start`);
+    execFileSync('sleep', ['0.02']);
+  }
 }
 
 function sysctlArgs(node: LabNode): string[] {
@@ -162,9 +187,12 @@ export function labUp(name: string): Topology {
       for (const r of node.routes6 ?? []) cmds.push(`route add ${r}`);
       for (const r of node.rules4 ?? []) cmds.push(`rule add ${r}`);
       run('ip', ['-n', nsName(topo.name, node.name), '-batch', '-'], cmds.join('\n') + '\n');
+      // A batch cannot name the family of a rule; IPv6 rules go one by one.
+      for (const r of node.rules6 ?? []) run('ip', ['-n', nsName(topo.name, node.name), '-6', 'rule', 'add', ...r.split(' ')]);
       if (node.nft) run('ip', ['netns', 'exec', nsName(topo.name, node.name), 'nft', '-f', '-'], node.nft);
     }
     warmNeighbours(topo);
+    for (const node of topo.nodes) for (const svc of node.services ?? []) startService(topo, node.name, svc);
     setAlias(topo);
   } catch (err) {
     labDown(name);

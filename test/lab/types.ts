@@ -18,10 +18,20 @@ export interface LabNode {
   /** Arguments of `ip route add` (IPv4) / `ip -6 route add` (IPv6), one route each. */
   routes4?: string[];
   routes6?: string[];
-  /** Arguments of `ip rule add` (IPv4). */
+  /** Arguments of `ip rule add` / `ip -6 rule add`. */
   rules4?: string[];
+  rules6?: string[];
+  /** Long-running programs started inside the node by `up`, stopped by `down`. */
+  services?: LabService[];
   /** An nftables ruleset loaded into the node. */
   nft?: string;
+}
+
+export interface LabService {
+  name: string;
+  /** A script under test/lab/services/ and its arguments. */
+  script: string;
+  args: string[];
 }
 
 export interface LinkEnd {

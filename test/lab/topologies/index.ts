@@ -3,7 +3,11 @@ import { asym } from './asym';
 import { ecmpFlow } from './ecmp-flow';
 import { ecmpUnequal } from './ecmp-unequal';
 import { linear } from './linear';
+import { ecmpPacket } from './ecmp-packet';
+import { ratelimit } from './ratelimit';
+import { fwDesync } from './fw-desync';
+import { nat } from './nat';
 
 export const topologies: Record<string, Topology> = Object.fromEntries(
-  [linear, ecmpFlow, ecmpUnequal, asym].map((t) => [t.name, t]),
+  [linear, ecmpFlow, ecmpPacket, ecmpUnequal, asym, ratelimit, fwDesync, nat].map((t) => [t.name, t]),
 );
