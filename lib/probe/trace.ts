@@ -119,8 +119,8 @@ export async function resolveTraceOptions(target: string, o: TraceOptions): Prom
 
 export function minimumProbeSize(ipVersion: IpVersion, proto: ProbeProto): number {
   const ip = ipVersion === 4 ? 20 : 40;
-  // Paris UDP needs 2 payload bytes to set the checksum; ICMP 2 to hold it constant.
-  return ip + (proto === 'tcp' ? 20 : proto === 'udp' ? 10 : 10);
+  // UDP and ICMP headers are 8 bytes, plus the 2 payload bytes that steer the checksum (Paris).
+  return ip + (proto === 'tcp' ? 20 : 10);
 }
 
 async function resolveTarget(target: string, ipVersion?: IpVersion): Promise<string> {

@@ -149,6 +149,19 @@ describe('hopscope trace on the lab', { skip: NEED_ROOT }, () => {
     }
   });
 
+  test('source address and interface selection', async () => {
+    const dst = dstOf(linearPath, 4);
+    const bySrc = parseJsonTrace((await hopscopeIn(linearNs, ['trace', '--json', '-q', '1', '-s', '198.18.1.1', dst])).stdout);
+    assert.equal(bySrc.summary.reached, true);
+    assert.ok(bySrc.records.every((r) => r.src === '198.18.1.1'));
+    const byIf = parseJsonTrace((await hopscopeIn(linearNs, ['trace', '--json', '-q', '1', '-i', 'to-r1', dst])).stdout);
+    assert.equal(byIf.summary.reached, true);
+    assert.equal(byIf.summary.src, '198.18.1.1');
+    const badIf = await hopscopeIn(linearNs, ['trace', '-i', 'eth9', dst]);
+    assert.equal(badIf.code, 2);
+    assert.match(badIf.stderr, /interface must be an interface of this host \(lo, to-r1\)|interface must be an interface of this host \(to-r1, lo\)/);
+  });
+
   test('text output looks like traceroute', async () => {
     const run = await hopscopeIn(linearNs, ['trace', '-n', dstOf(linearPath, 4)]);
     assert.equal(run.code, 0);
