@@ -1,3 +1,4 @@
 export * from './stats';
 export * from './ttl';
 export * from './hops';
+export * from './mda';

@@ -6,3 +6,5 @@ export { RawIo, canProbe, checkProbePrivilege, type ReceivedPacket, type RecvPro
 export { routeSource, interfaceAddress, ipVersionOf } from './source';
 export { buildProbe, decodePacket, replyKeys, replyFields } from './codec';
 export * from './trace';
+export * from './mda';
+export { startRun, type MeasurementRun } from './run';

@@ -6,6 +6,7 @@ import type { Prober } from './prober';
 import { interfaceAddress, ipVersionOf, routeSource } from './source';
 import type { ProbeSpec } from './spec';
 import { allocateFlowBase, newRunId } from './ids';
+import { startRun, type MeasurementRun } from './run';
 
 export type TraceMethod = 'paris' | 'classic';
 
@@ -59,12 +60,9 @@ export const TRACE_DEFAULTS = {
   size: { 4: 60, 6: 80 } as Record<IpVersion, number>,
 };
 
-/** A running trace: iterate it for records in TTL order as hops complete; `summary` resolves at the end. */
-export interface TraceRun extends AsyncIterable<ProbeRecord> {
+/** A running trace: iterate it for records in TTL order as hops complete; `summary` (= `result`) resolves at the end. */
+export interface TraceRun extends MeasurementRun<TraceSummary> {
   readonly summary: Promise<TraceSummary>;
-  /** Every record so far (also after an abort). */
-  readonly records: readonly ProbeRecord[];
-  abort(): void;
 }
 
 interface Resolved {
@@ -88,6 +86,8 @@ interface Resolved {
   flowLabel: number;
   run: string;
 }
+
+export type ResolvedTrace = Resolved;
 
 export async function resolveTraceOptions(target: string, o: TraceOptions): Promise<Resolved> {
   const dst = await resolveTarget(target, o.ipVersion);
@@ -162,58 +162,8 @@ export function traceProbeSpec(t: Resolved, ttl: number, attempt: number, n: num
 
 /** Traces the path to target; records stream in TTL order. */
 export function trace(target: string, options: TraceOptions = {}): TraceRun {
-  const records: ProbeRecord[] = [];
-  const controller = new AbortController();
-  const outer = options.signal;
-  if (outer) {
-    if (outer.aborted) controller.abort(outer.reason);
-    else outer.addEventListener('abort', () => controller.abort(outer.reason), { once: true });
-  }
-  const queue: ProbeRecord[] = [];
-  let wake: (() => void) | null = null;
-  let done = false;
-  let failure: unknown = null;
-  const notify = () => {
-    const w = wake;
-    wake = null;
-    w?.();
-  };
-
-  const summary = (async (): Promise<TraceSummary> => {
-    try {
-      return await runTrace(target, options, controller.signal, (hop) => {
-        records.push(...hop);
-        queue.push(...hop);
-        notify();
-      });
-    } catch (err) {
-      failure = err;
-      throw err;
-    } finally {
-      done = true;
-      notify();
-    }
-  })();
-  summary.catch(() => {}); // surfaced through iteration or by awaiting summary
-
-  return {
-    summary,
-    records,
-    abort: () => controller.abort(new Error('trace aborted')),
-    async *[Symbol.asyncIterator]() {
-      for (;;) {
-        if (queue.length > 0) {
-          yield queue.shift()!;
-          continue;
-        }
-        if (done) {
-          if (failure) throw failure;
-          return;
-        }
-        await new Promise<void>((r) => (wake = r));
-      }
-    },
-  };
+  const run = startRun((emit, signal) => runTrace(target, options, signal, emit), options.signal);
+  return Object.assign(run, { summary: run.result });
 }
 
 async function runTrace(

@@ -1,2 +1,3 @@
 export * from './probe-record';
 export * from './trace-result';
+export * from './multipath';

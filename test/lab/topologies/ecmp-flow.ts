@@ -7,7 +7,10 @@ import { both, link, routes46, v4, v6 } from './build';
 // while over IPv6 (errors leave from the incoming interface) they answer per branch.
 const A = [1, 2, 3];
 const B = [1, 2];
-const hash = { 'net.ipv4.fib_multipath_hash_policy': 1, 'net.ipv6.fib_multipath_hash_policy': 1 };
+// All lab routers share one kernel: with one hash seed, r2 would split exactly the flows r1
+// already split (hash polarization) and some r2 -> b links could never be seen. A seed of
+// their own makes r1 and r2 independent routers, as the truth below assumes.
+const hash = (seed: number) => ({ 'net.ipv4.fib_multipath_hash_policy': 1, 'net.ipv6.fib_multipath_hash_policy': 1, 'net.ipv4.fib_multipath_hash_seed': seed });
 
 
 export const ecmpFlow: Topology = {
@@ -24,9 +27,9 @@ export const ecmpFlow: Topology = {
   ],
   nodes: [
     { name: 'src', ...routes46([60], [[1, 2]]) },
-    { name: 'r1', sysctls: hash, ...routes46([60], A.map((i) => [20 + i, 2] as [number, 2])) },
+    { name: 'r1', sysctls: hash(1001), ...routes46([60], A.map((i) => [20 + i, 2] as [number, 2])) },
     ...A.map((i) => ({ name: `a${i}`, ...both(routes46([1], [[20 + i, 1]]), routes46([60], [[30 + i, 2]])) })),
-    { name: 'r2', sysctls: hash, ...both(routes46([1], [[31, 1]]), routes46([60], B.map((j) => [40 + j, 2] as [number, 2]))) },
+    { name: 'r2', sysctls: hash(2002), ...both(routes46([1], [[31, 1]]), routes46([60], B.map((j) => [40 + j, 2] as [number, 2]))) },
     ...B.map((j) => ({ name: `b${j}`, ...both(routes46([1], [[40 + j, 1]]), routes46([60], [[50 + j, 2]])) })),
     { name: 'r3', ...routes46([1], [[51, 1]]) },
     { name: 'dst', ...routes46([1], [[60, 1]]) },
