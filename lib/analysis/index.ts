@@ -2,3 +2,4 @@ export * from './stats';
 export * from './ttl';
 export * from './hops';
 export * from './mda';
+export * from './sampling';

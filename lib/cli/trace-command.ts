@@ -29,7 +29,7 @@ export const TRACE_OPTIONS: OptionSpec[] = [
 
 export const TRACE_USAGE = `usage: hopscope trace [options] TARGET\n\n${optionHelp(TRACE_OPTIONS)}`;
 
-export function traceOptionsFromArgs(values: Record<string, string | number | boolean>): TraceOptions {
+export function traceOptionsFromArgs(values: Record<string, string | number | boolean | undefined>): TraceOptions {
   if (values.ipv4 && values.ipv6) throw new UsageError('-4 and -6 exclude each other');
   const protoFlags = [values.icmp && 'icmp', values.tcp && 'tcp', values.proto].filter(Boolean);
   if (new Set(protoFlags).size > 1) throw new UsageError(`conflicting protocols: ${protoFlags.join(', ')}`);

@@ -8,3 +8,4 @@ export { buildProbe, decodePacket, replyKeys, replyFields } from './codec';
 export * from './trace';
 export * from './mda';
 export { startRun, type MeasurementRun } from './run';
+export * from './sample';

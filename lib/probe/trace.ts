@@ -41,6 +41,8 @@ export interface TraceOptions {
   prober?: Prober;
   signal?: AbortSignal;
   run?: string;
+  /** Round number stamped on the records (sampling loops). */
+  round?: number;
 }
 
 export const TRACE_DEFAULTS = {
@@ -85,6 +87,7 @@ interface Resolved {
   tos: number;
   flowLabel: number;
   run: string;
+  round: number | null;
 }
 
 export type ResolvedTrace = Resolved;
@@ -113,7 +116,7 @@ export async function resolveTraceOptions(target: string, o: TraceOptions): Prom
   const src = o.src ?? (o.device ? interfaceAddress(o.device, ipVersion) : await routeSource(dst, ipVersion));
   return {
     target, dst, ipVersion, src, proto, method, firstTtl, maxTtl, queries, dport, sport, waitMs, minWaitMs,
-    gapLimit, parallelTtls, size, tos, flowLabel, run: o.run ?? newRunId('trace'),
+    gapLimit, parallelTtls, size, tos, flowLabel, run: o.run ?? newRunId('trace'), round: o.round ?? null,
   };
 }
 
@@ -143,7 +146,7 @@ async function resolveTarget(target: string, ipVersion?: IpVersion): Promise<str
 export function traceProbeSpec(t: Resolved, ttl: number, attempt: number, n: number, flowBase: number): ProbeSpec {
   const probeId = (flowBase + n) & 0xffff;
   const base: ProbeSpec = {
-    ipVersion: t.ipVersion, proto: t.proto, src: t.src, dst: t.dst, ttl, attempt, run: t.run,
+    ipVersion: t.ipVersion, proto: t.proto, src: t.src, dst: t.dst, ttl, attempt, run: t.run, round: t.round,
     probeId, tos: t.tos, flowLabel: t.flowLabel, size: t.size,
   };
   const classic = t.method === 'classic';
