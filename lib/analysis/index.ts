@@ -3,3 +3,4 @@ export * from './ttl';
 export * from './hops';
 export * from './mda';
 export * from './sampling';
+export * from './return-path';

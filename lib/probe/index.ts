@@ -9,3 +9,4 @@ export * from './trace';
 export * from './mda';
 export { startRun, type MeasurementRun } from './run';
 export * from './sample';
+export * from './path';

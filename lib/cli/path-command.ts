@@ -1,0 +1,51 @@
+import { path, type PathOptions, type PathResult } from '../probe';
+import { parseArgs, optionHelp, UsageError, type OptionSpec } from './args';
+import { TRACE_OPTIONS, traceOptionsFromArgs } from './trace-command';
+
+export const PATH_OPTIONS: OptionSpec[] = [
+  ...TRACE_OPTIONS.filter((o) => !['method', 'numeric', 'size'].includes(o.long)),
+  { long: 'mtu', short: 'l', type: 'int', min: 68, max: 65535, help: 'starting datagram size (default: the outgoing interface MTU)' },
+  { long: 'no-signatures', type: 'flag', help: 'do not ping the hops for their TTL signatures' },
+];
+
+export const PATH_USAGE = `usage: hopscope path [options] TARGET\n\nWalks the path hop by hop like tracepath: return hops (asymm), path MTU, router signatures.\n\n${optionHelp(PATH_OPTIONS)}`;
+
+export function formatPath(r: PathResult): string {
+  const lines = [` 1?: [LOCALHOST]${' '.repeat(22)}pmtu ${r.localMtu}`];
+  for (const h of r.hops) {
+    const head = `${String(h.ttl).padStart(2)}:  `;
+    if (h.addr === null) {
+      lines.push(`${head}no reply`);
+      continue;
+    }
+    const tags = [
+      h.pmtu !== null ? `pmtu ${h.pmtu}` : '',
+      h.asymm ? `asymm ${String(h.returnHops).padStart(2)}` : '',
+      h.reached ? 'reached' : '',
+      h.signature?.class ? `[${h.signature.timeExceeded ?? '-'}/${h.signature.echoReply ?? '-'} ${h.signature.class}]` : h.signature && (h.signature.timeExceeded ?? h.signature.echoReply) !== null ? `[${h.signature.timeExceeded ?? '-'}/${h.signature.echoReply ?? '-'}]` : '',
+    ].filter(Boolean);
+    lines.push(`${head}${h.addr.padEnd(40)} ${(h.rttMs ?? 0).toFixed(3).padStart(9)}ms ${tags.join(' ')}`.trimEnd());
+  }
+  lines.push(`     Resume: pmtu ${r.pmtu}${r.reached ? ` hops ${r.hopsToDst} back ${r.back}` : ''}`);
+  return lines.join('\n');
+}
+
+export async function pathCommand(argv: readonly string[], out: NodeJS.WritableStream = process.stdout): Promise<number> {
+  const { positional, values } = parseArgs(argv, PATH_OPTIONS);
+  if (values.help) {
+    out.write(PATH_USAGE + '\n');
+    return 0;
+  }
+  if (positional.length !== 1) throw new UsageError(`path takes one TARGET, got ${positional.length}\n${PATH_USAGE}`);
+  const options: PathOptions = { ...traceOptionsFromArgs(values), mtu: values.mtu as number | undefined, signatures: !values['no-signatures'] };
+  const run = path(positional[0], options);
+  const result = await run.result;
+  if (values.json) {
+    for (const h of result.hops) out.write(JSON.stringify({ type: 'hop', ...h, rttMs: h.rttMs }) + '\n');
+    const { records, hops, ...summary } = result;
+    void records;
+    void hops;
+    out.write(JSON.stringify(summary) + '\n');
+  } else out.write(formatPath(result) + '\n');
+  return result.reached ? 0 : 1;
+}
