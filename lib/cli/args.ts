@@ -77,3 +77,23 @@ export function optionHelp(specs: readonly OptionSpec[]): string {
     })
     .join('\n');
 }
+
+/**
+ * The preamble every command shares: parse, answer --help, require one TARGET.
+ * Returns null when help was printed.
+ */
+export function parseCommand(
+  name: string,
+  argv: readonly string[],
+  specs: readonly OptionSpec[],
+  usage: string,
+  out: NodeJS.WritableStream,
+): { target: string; values: ParsedArgs['values'] } | null {
+  const { positional, values } = parseArgs(argv, specs);
+  if (values.help) {
+    out.write(usage + '\n');
+    return null;
+  }
+  if (positional.length !== 1) throw new UsageError(`${name} takes one TARGET, got ${positional.length}\n${usage}`);
+  return { target: positional[0], values };
+}

@@ -1,6 +1,6 @@
 import type { MultipathResult } from '../record';
 import { mda, MDA_DEFAULTS, type MdaOptions } from '../probe';
-import { parseArgs, optionHelp, UsageError, type OptionSpec } from './args';
+import { optionHelp, parseCommand, type OptionSpec } from './args';
 import { TRACE_OPTIONS, traceOptionsFromArgs } from './trace-command';
 
 const SHARED = TRACE_OPTIONS.filter((o) => !['method', 'queries', 'numeric'].includes(o.long));
@@ -30,19 +30,16 @@ export function formatMultipath(r: MultipathResult): string {
 }
 
 export async function mdaCommand(argv: readonly string[], out: NodeJS.WritableStream = process.stdout): Promise<number> {
-  const { positional, values } = parseArgs(argv, MDA_OPTIONS);
-  if (values.help) {
-    out.write(MDA_USAGE + '\n');
-    return 0;
-  }
-  if (positional.length !== 1) throw new UsageError(`mda takes one TARGET, got ${positional.length}\n${MDA_USAGE}`);
+  const parsed = parseCommand('mda', argv, MDA_OPTIONS, MDA_USAGE, out);
+  if (!parsed) return 0;
+  const { target, values } = parsed;
   const options: MdaOptions = {
     ...traceOptionsFromArgs(values),
     confidence: values.confidence === '99' ? 99 : 95,
     maxProbes: values.budget as number | undefined,
     timeLimitMs: values['time-limit'] === undefined ? undefined : (values['time-limit'] as number) * 1000,
   };
-  const run = mda(positional[0], options);
+  const run = mda(target, options);
   const stop = () => run.abort();
   process.once('SIGINT', stop);
   try {

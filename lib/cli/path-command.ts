@@ -1,5 +1,5 @@
 import { path, type PathOptions, type PathResult } from '../probe';
-import { parseArgs, optionHelp, UsageError, type OptionSpec } from './args';
+import { optionHelp, parseCommand, type OptionSpec } from './args';
 import { TRACE_OPTIONS, traceOptionsFromArgs } from './trace-command';
 
 export const PATH_OPTIONS: OptionSpec[] = [
@@ -31,14 +31,11 @@ export function formatPath(r: PathResult): string {
 }
 
 export async function pathCommand(argv: readonly string[], out: NodeJS.WritableStream = process.stdout): Promise<number> {
-  const { positional, values } = parseArgs(argv, PATH_OPTIONS);
-  if (values.help) {
-    out.write(PATH_USAGE + '\n');
-    return 0;
-  }
-  if (positional.length !== 1) throw new UsageError(`path takes one TARGET, got ${positional.length}\n${PATH_USAGE}`);
+  const parsed = parseCommand('path', argv, PATH_OPTIONS, PATH_USAGE, out);
+  if (!parsed) return 0;
+  const { target, values } = parsed;
   const options: PathOptions = { ...traceOptionsFromArgs(values), mtu: values.mtu as number | undefined, signatures: !values['no-signatures'] };
-  const run = path(positional[0], options);
+  const run = path(target, options);
   const result = await run.result;
   if (values.json) {
     for (const h of result.hops) out.write(JSON.stringify({ type: 'hop', ...h, rttMs: h.rttMs }) + '\n');

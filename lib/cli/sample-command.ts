@@ -1,6 +1,6 @@
 import type { SampleAggregate } from '../analysis';
 import { sample, SAMPLE_DEFAULTS, type SampleOptions } from '../probe';
-import { parseArgs, optionHelp, UsageError, type OptionSpec } from './args';
+import { optionHelp, parseCommand, UsageError, type OptionSpec } from './args';
 import { TRACE_OPTIONS, traceOptionsFromArgs } from './trace-command';
 
 export const SAMPLE_OPTIONS: OptionSpec[] = [
@@ -23,12 +23,9 @@ export function formatSamples(a: SampleAggregate): string {
 }
 
 export async function sampleCommand(argv: readonly string[], out: NodeJS.WritableStream = process.stdout): Promise<number> {
-  const { positional, values } = parseArgs(argv, SAMPLE_OPTIONS);
-  if (values.help) {
-    out.write(SAMPLE_USAGE + '\n');
-    return 0;
-  }
-  if (positional.length !== 1) throw new UsageError(`sample takes one TARGET, got ${positional.length}\n${SAMPLE_USAGE}`);
+  const parsed = parseCommand('sample', argv, SAMPLE_OPTIONS, SAMPLE_USAGE, out);
+  if (!parsed) return 0;
+  const { target, values } = parsed;
   if (values.dport !== undefined && values.port !== undefined && values.dport !== values.port) throw new UsageError('--dport and --port disagree');
   const options: SampleOptions = {
     ...traceOptionsFromArgs({ ...values, port: values.port ?? values.dport }),
@@ -36,7 +33,7 @@ export async function sampleCommand(argv: readonly string[], out: NodeJS.Writabl
     intervalMs: values.interval === undefined ? undefined : (values.interval as number) * 1000,
     durationMs: values.duration === undefined ? undefined : (values.duration as number) * 1000,
   };
-  const run = sample(positional[0], options);
+  const run = sample(target, options);
   const stop = () => run.abort();
   process.once('SIGINT', stop);
   try {

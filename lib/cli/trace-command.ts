@@ -1,6 +1,6 @@
 import type { ProbeRecord } from '../record';
 import { trace, TRACE_DEFAULTS, type TraceOptions } from '../probe';
-import { parseArgs, optionHelp, UsageError, type OptionSpec } from './args';
+import { optionHelp, parseCommand, UsageError, type OptionSpec } from './args';
 import { NameCache } from './names';
 import { formatHeader, formatHop, formatSummaryLine } from './trace-format';
 
@@ -53,13 +53,9 @@ export function traceOptionsFromArgs(values: Record<string, string | number | bo
 }
 
 export async function traceCommand(argv: readonly string[], out: NodeJS.WritableStream = process.stdout): Promise<number> {
-  const { positional, values } = parseArgs(argv, TRACE_OPTIONS);
-  if (values.help) {
-    out.write(TRACE_USAGE + '\n');
-    return 0;
-  }
-  if (positional.length !== 1) throw new UsageError(`trace takes one TARGET, got ${positional.length}\n${TRACE_USAGE}`);
-  const target = positional[0];
+  const parsed = parseCommand('trace', argv, TRACE_OPTIONS, TRACE_USAGE, out);
+  if (!parsed) return 0;
+  const { target, values } = parsed;
   const options = traceOptionsFromArgs(values);
   const json = values.json === true;
   const names = values.numeric || json ? null : new NameCache();

@@ -265,3 +265,13 @@ export class Engine implements Prober {
     else this.counters.foreign++;
   }
 }
+
+/** The prober a measurement uses: the one it was given, or an engine of its own (owned: close it). */
+export function proberFor(
+  t: { ipVersion: IpVersion; proto: 'udp' | 'icmp' | 'tcp' },
+  options: { prober?: Prober; rate?: number; device?: string },
+): { prober: Prober; owned: boolean } {
+  if (options.prober) return { prober: options.prober, owned: false };
+  const receive: RecvProto[] = t.proto === 'tcp' ? ['icmp', 'tcp'] : ['icmp'];
+  return { prober: Engine.open({ ipVersion: t.ipVersion, rate: options.rate, device: options.device, receive }), owned: true };
+}

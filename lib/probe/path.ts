@@ -3,7 +3,7 @@ import os from 'node:os';
 import { isTerminal, type ProbeRecord } from '../record';
 import { classifySignature, estimateReturn, guessInitialTtl, type RouterSignature } from '../analysis';
 import { checkInt } from './errors';
-import { Engine } from './engine';
+import { proberFor } from './engine';
 import { allocateFlowBase } from './ids';
 import type { Prober } from './prober';
 import { startRun, type MeasurementRun } from './run';
@@ -78,7 +78,7 @@ export function path(target: string, options: PathOptions = {}): PathRun {
   return startRun(async (emit, signal) => {
     const t = await resolveTraceOptions(target, { ...options, queries: options.queries ?? 3, waitMs: options.waitMs ?? 1000 });
     const localMtu = checkInt('mtu', options.mtu ?? interfaceMtu(t.src), t.ipVersion === 4 ? 68 : 1280, 65535);
-    const prober: Prober = options.prober ?? Engine.open({ ipVersion: t.ipVersion, rate: options.rate, device: options.device, receive: t.proto === 'tcp' ? ['icmp', 'tcp'] : ['icmp'] });
+    const { prober, owned } = proberFor(t, options);
     const base = allocateFlowBase();
     const records: ProbeRecord[] = [];
     const hops: PathHop[] = [];
@@ -127,7 +127,7 @@ export function path(target: string, options: PathOptions = {}): PathRun {
       }
       if (options.signatures !== false) await addSignatures(hops, prober, t, base, signal);
     } finally {
-      if (!options.prober) prober.close();
+      if (owned) prober.close();
     }
     const last = hops.filter((h) => h.addr !== null && h.pmtuFrom === null).at(-1);
     return {

@@ -1,7 +1,7 @@
 import type { ProbeRecord } from '../record';
 import { aggregateSamples, type SampleAggregate } from '../analysis/sampling';
 import { checkInt, checkNumber } from './errors';
-import { Engine } from './engine';
+import { proberFor } from './engine';
 import { startRun, type MeasurementRun } from './run';
 import { resolveTraceOptions, trace, type TraceOptions } from './trace';
 
@@ -37,7 +37,7 @@ export function sample(target: string, options: SampleOptions = {}): SampleRun {
     const durationMs = checkNumber('durationMs', options.durationMs ?? SAMPLE_DEFAULTS.durationMs, 1, 7 * 86_400_000);
     // Fix the flow once, so every round is the same 5-tuple.
     const t = await resolveTraceOptions(target, options);
-    const prober = options.prober ?? Engine.open({ ipVersion: t.ipVersion, rate: options.rate, device: options.device, receive: t.proto === 'tcp' ? ['icmp', 'tcp'] : ['icmp'] });
+    const { prober, owned } = proberFor(t, options);
     const records: ProbeRecord[] = [];
     const started = performance.now();
     let stopReason: SampleResult['stopReason'] = 'count';
@@ -66,7 +66,7 @@ export function sample(target: string, options: SampleOptions = {}): SampleRun {
       if (!signal.aborted) throw err;
       stopReason = 'aborted';
     } finally {
-      if (!options.prober) prober.close();
+      if (owned) prober.close();
     }
     return { type: 'sample', target, dst: t.dst, stopReason, ...aggregateSamples(records), records };
   }, options.signal);

@@ -1,7 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { isTerminal, type IpVersion, type ProbeProto, type ProbeRecord, type StopReason, type TraceSummary } from '../record';
 import { ArgumentError, checkInt, checkNumber, checkOneOf } from './errors';
-import { Engine } from './engine';
+import { proberFor } from './engine';
 import type { Prober } from './prober';
 import { interfaceAddress, ipVersionOf, routeSource } from './source';
 import type { ProbeSpec } from './spec';
@@ -176,8 +176,7 @@ async function runTrace(
   emitHop: (records: ProbeRecord[]) => void,
 ): Promise<TraceSummary> {
   const t = await resolveTraceOptions(target, options);
-  const ownProber = !options.prober;
-  const prober = options.prober ?? Engine.open({ ipVersion: t.ipVersion, rate: options.rate, device: options.device, receive: t.proto === 'tcp' ? ['icmp', 'tcp'] : ['icmp'] });
+  const { prober, owned: ownProber } = proberFor(t, options);
   const startedAt = Date.now();
   const started = performance.now();
   const flowBase = allocateFlowBase();
