@@ -15,7 +15,13 @@ demo() { # topology family target [trace options]
   echo "=== $topo, IPv$fam: hopscope trace $* $dst"
   ip netns exec "hs-$topo-src" node dist/cli/main.js trace -n "-$fam" "$@" "$dst" || true
 }
-for topo in linear ecmp-flow ecmp-unequal asym; do npm run -s lab -- up "$topo"; done
+run() { # topology command args...
+  local topo=$1; shift
+  echo
+  echo "=== $topo: hopscope $*"
+  ip netns exec "hs-$topo-src" node dist/cli/main.js "$@" || true
+}
+for topo in linear ecmp-flow ecmp-packet ecmp-unequal asym; do npm run -s lab -- up "$topo"; done
 echo
 npm run -s lab -- truth linear
 demo linear 4 198.18.5.2
@@ -24,9 +30,16 @@ echo
 npm run -s lab -- truth ecmp-flow
 for sport in 40001 40002 40003; do demo ecmp-flow 4 198.18.60.2 --sport "$sport" -q 1; done
 demo ecmp-unequal 4 198.18.30.2 --method classic -q 6
+run ecmp-flow mda --confidence 99 198.18.60.2
+run ecmp-unequal mda 198.18.30.2
+echo
+npm run -s lab -- truth ecmp-packet
+run ecmp-packet sample -c 5 --interval 0.2 -q 2 198.18.30.2
 echo
 npm run -s lab -- truth asym
 demo asym 4 198.18.4.2 --proto icmp
+run asym path 198.18.4.2
+run asym path -6 2001:db8:4::2
 echo
 echo "The lab stays up for your own traces, e.g.: ip netns exec hs-src node dist/cli/main.js trace 198.18.4.2"
 echo "Take it down with: npm run lab -- down"
