@@ -2,20 +2,25 @@ import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, existsSync, readdirSync } from 'node:fs';
-import { labUp, labDown, labList, labNamespaces, nsName, topologies, SRC_ALIAS, serviceStatePath } from '../lab';
+import { labUp, labDown, labList, labNamespaces, labAcquire, labRelease, nsName, topologies, SRC_ALIAS, serviceStatePath } from '../lab';
 import { NEED_ROOT, parseTracerouteN, truthAddrs, dstOf, inNs } from './helpers';
 
-// The truth of every kernel topology, checked with tools that are not hopscope.
+// The truth of every kernel topology, checked with tools that are not hopscope. Other test
+// files use some of these topologies at the same time: this file only ever takes down what
+// it brought up itself (labAcquire / labRelease), never the whole lab.
 describe('lab topologies against independent tools', { skip: NEED_ROOT }, () => {
-  const broughtUp: string[] = [];
+  const acquired = new Set<string>();
+  const use = (name: string) => {
+    labAcquire(name);
+    acquired.add(name);
+  };
   after(() => {
-    for (const t of broughtUp) labDown(t);
+    for (const t of acquired) labRelease(t);
   });
 
   for (const topo of Object.values(topologies)) {
     test(`${topo.name}: comes up, and Linux traceroute (UDP, ICMP, TCP; v4 and v6) sees only truth addresses`, () => {
-      labUp(topo.name);
-      broughtUp.push(topo.name);
+      use(topo.name);
       const ns = nsName(topo.name, topo.source);
       for (const path of topo.truth.paths) {
         for (const family of [4, 6] as const) {
@@ -47,8 +52,7 @@ describe('lab topologies against independent tools', { skip: NEED_ROOT }, () => 
   }
 
   test('ecmp-flow: over 20 classic traceroutes every branch of both diamonds shows up', () => {
-    labUp('ecmp-flow');
-    broughtUp.push('ecmp-flow');
+    use('ecmp-flow');
     const path = topologies['ecmp-flow'].truth.paths[0];
     const seen = new Map<number, Set<string>>();
     for (let i = 0; i < 20; i++) {
@@ -63,8 +67,7 @@ describe('lab topologies against independent tools', { skip: NEED_ROOT }, () => 
   });
 
   test('asym: tracepath reports the pmtu and the return hop counts the truth declares', () => {
-    labUp('asym');
-    broughtUp.push('asym');
+    use('asym');
     const path = topologies.asym.truth.paths[0];
     for (const family of [4, 6] as const) {
       const out = inNs(nsName('asym', 'src'), 'tracepath', [`-${family}`, '-n', dstOf(path, family)]);
@@ -76,8 +79,7 @@ describe('lab topologies against independent tools', { skip: NEED_ROOT }, () => 
   });
 
   test('ecmp-packet: one fixed flow is split over both branches, alternately', () => {
-    labUp('ecmp-packet');
-    broughtUp.push('ecmp-packet');
+    use('ecmp-packet');
     const ns = nsName('ecmp-packet', 'src');
     for (const family of [4, 6] as const) {
       const dst = dstOf(topologies['ecmp-packet'].truth.paths[0], family);
@@ -90,8 +92,10 @@ describe('lab topologies against independent tools', { skip: NEED_ROOT }, () => 
   });
 
   test('ratelimit: r2 answers a burst of about 6 of 20 quick probes, r3 behind it answers all 20', () => {
-    labUp('ratelimit');
-    broughtUp.push('ratelimit');
+    // ratelimit is this file's own: rebuilt fresh so r2's token bucket is full (the first
+    // test above spent some of it), instead of waiting for it to refill.
+    use('ratelimit');
+    labUp('ratelimit', { fresh: true });
     const ns = nsName('ratelimit', 'src');
     const exceeded = (ttl: number) =>
       inNs(ns, 'sh', ['-c', `ping -n -t ${ttl} -c 20 -i 0.01 -W 1 198.18.4.2 || true`]).split('\n').filter((l) => /exceeded/i.test(l)).length;
@@ -102,8 +106,7 @@ describe('lab topologies against independent tools', { skip: NEED_ROOT }, () => 
   });
 
   test('fw-desync: a SYN traceroute reaches the server, but an established session never delivers a byte', async () => {
-    labUp('fw-desync');
-    broughtUp.push('fw-desync');
+    use('fw-desync');
     const ns = nsName('fw-desync', 'src');
     const out = inNs(ns, 'traceroute', ['-n', '-T', '-p', '9', '-q', '1', '198.18.4.2']);
     assert.ok(parseTracerouteN(out).get(4)?.has('198.18.4.2'), out);
@@ -115,16 +118,27 @@ describe('lab topologies against independent tools', { skip: NEED_ROOT }, () => 
     assert.deepEqual(state, { port: 9, bytes: 0 });
   });
 
-  test('down removes every namespace, veth and the hs-src alias', () => {
-    labUp('linear');
+  test('down NAME removes that topology: namespaces, veths, the hs-src alias, the service and its files', () => {
+    // fw-desync is this file's own (no other test uses it), and it has a service to stop.
+    labUp('fw-desync');
+    const ns = nsName('fw-desync', 'dst');
     assert.ok(labNamespaces().includes(SRC_ALIAS));
-    labDown();
-    broughtUp.length = 0;
-    assert.deepEqual(labNamespaces(), []);
+    assert.ok(existsSync(`/run/hopscope-lab/${ns}.pids`));
+    const pids = readFileSync(`/run/hopscope-lab/${ns}.pids`, 'utf8').split('\n').filter(Boolean).map(Number);
+    labDown('fw-desync');
+    acquired.delete('fw-desync');
+    assert.deepEqual(labNamespaces().filter((n) => n.startsWith('hs-fw-desync-') || n === SRC_ALIAS), []);
+    assert.ok(!existsSync('/run/netns/hs-src'), 'the alias pointed at fw-desync, so it is gone');
     const links = execFileSync('ip', ['-o', 'link', 'show'], { encoding: 'utf8' });
-    assert.doesNotMatch(links, /to-(src|dst|r\d)/);
-    assert.doesNotMatch(execFileSync('mount', { encoding: 'utf8' }), /netns\/hs-/);
-    assert.deepEqual(existsSync('/run/hopscope-lab') ? readdirSync('/run/hopscope-lab') : [], [], 'no service state or pid files left');
+    assert.doesNotMatch(links, /to-(src|dst|r\d|fw)/, 'no lab veth in the root namespace');
+    assert.doesNotMatch(execFileSync('mount', { encoding: 'utf8' }), /netns\/hs-(fw-desync|src)/);
+    const left = existsSync('/run/hopscope-lab') ? readdirSync('/run/hopscope-lab').filter((f) => f.includes('fw-desync')) : [];
+    assert.deepEqual(left, [], 'no service state, pid or stamp files left');
+    // The service (and its `ip netns exec` parent) exit on SIGTERM within a bounded wait.
+    const deadline = Date.now() + 3000;
+    const running = () => pids.filter((p) => existsSync(`/proc/${p}`) && !readFileSync(`/proc/${p}/stat`, 'utf8').includes(') Z '));
+    while (running().length > 0 && Date.now() < deadline) execFileSync('sleep', ['0.05']);
+    assert.deepEqual(running(), []);
     assert.doesNotMatch(execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }), /services\/discard\.js/);
   });
 });

@@ -1,10 +1,13 @@
-// npm run lab -- up NAME | down [NAME] | list | truth NAME [--json] | exec NAME NODE -- CMD...
+// npm run lab -- up NAME [--fresh] | down [NAME] | list | truth NAME [--json] | exec NAME NODE -- CMD...
 import { spawnSync } from 'node:child_process';
-import { labDown, labList, labTruth, labUp, nsName, getTopology } from './lab';
+import { checkLabPrerequisites, labDown, labIsUp, labList, labTruth, labUp, nsName, getTopology } from './lab';
+
+/** `exec` runs whatever the user asks for, but never longer than this (HS_LAB_EXEC_TIMEOUT_S). */
+const EXEC_TIMEOUT_MS = Number(process.env.HS_LAB_EXEC_TIMEOUT_S ?? 3600) * 1000;
 import { topologies } from './topologies';
 
 function usage(): never {
-  console.error('usage: npm run lab -- up NAME | down [NAME] | list | truth NAME [--json] | exec NAME NODE -- CMD...');
+  console.error('usage: npm run lab -- up NAME [--fresh] | down [NAME] | list | truth NAME [--json] | exec NAME NODE -- CMD...');
   console.error(`topologies: ${Object.keys(topologies).join(', ')}`);
   process.exit(2);
 }
@@ -34,9 +37,13 @@ try {
   switch (cmd) {
     case 'up': {
       if (!rest[0]) usage();
+      const fresh = rest.includes('--fresh');
+      getTopology(rest[0]);
+      checkLabPrerequisites();
+      const already = !fresh && labIsUp(rest[0]);
       const t0 = performance.now();
-      labUp(rest[0]);
-      console.log(`${rest[0]} is up (${Math.round(performance.now() - t0)} ms); source namespace: hs-src`);
+      labUp(rest[0], { fresh });
+      console.log(`${rest[0]} ${already ? 'was already up' : `is up (${Math.round(performance.now() - t0)} ms)`}; source namespace: hs-src`);
       break;
     }
     case 'down':
@@ -56,7 +63,11 @@ try {
     case 'exec': {
       const [name, node, sep, ...command] = rest;
       if (!name || !node || sep !== '--' || command.length === 0) usage();
-      const r = spawnSync('ip', ['netns', 'exec', nsName(name, node), ...command], { stdio: 'inherit' });
+      const topo = getTopology(name);
+      if (!topo.nodes.some((n) => n.name === node)) throw new Error(`${name} has no node ${node}; nodes: ${topo.nodes.map((n) => n.name).join(', ')}`);
+      checkLabPrerequisites();
+      const r = spawnSync('ip', ['netns', 'exec', nsName(name, node), ...command], { stdio: 'inherit', timeout: EXEC_TIMEOUT_MS, killSignal: 'SIGKILL' });
+      if (r.error) throw r.error;
       process.exit(r.status ?? 1);
     }
     default:

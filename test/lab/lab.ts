@@ -1,5 +1,6 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LabNode, LabService, Topology } from './types';
 import { topologies } from './topologies';
@@ -76,8 +77,17 @@ export function labList(): string[] {
   return Object.keys(topologies).filter((t) => ns.some((n) => n.startsWith(`${PREFIX}${t}-`)));
 }
 
+/** The topology whose source `hs-src` points at (by the state file, or by the namespace itself). */
 function aliasTarget(): string | null {
-  return existsSync(ALIAS_STATE) ? readFileSync(ALIAS_STATE, 'utf8').trim() : null;
+  const alias = `${NETNS_DIR}/${SRC_ALIAS}`;
+  if (!existsSync(alias)) return null;
+  if (existsSync(ALIAS_STATE)) return readFileSync(ALIAS_STATE, 'utf8').trim();
+  const ino = statSync(alias).ino;
+  for (const t of Object.values(topologies)) {
+    const src = `${NETNS_DIR}/${nsName(t.name, t.source)}`;
+    if (existsSync(src) && statSync(src).ino === ino) return t.name;
+  }
+  return null;
 }
 
 function removeAlias(): void {
@@ -102,17 +112,51 @@ function setAlias(topo: Topology): void {
   writeFileSync(ALIAS_STATE, topo.name);
 }
 
-/** Removes one topology (or, without a name, everything the lab made). */
+/** Removes one topology (or, without a name, everything the lab made, leases included). */
 export function labDown(name?: string): void {
   checkLabPrerequisites();
   if (name !== undefined) getTopology(name);
+  teardown(name);
+  for (const t of name === undefined ? Object.keys(topologies) : [name]) rmSync(ownerPath(t), { force: true });
+  if (name === undefined) rmSync(LEASE_DIR, { recursive: true, force: true });
+  removeEmptyStateDir();
+}
+
+/** Namespaces (with their veths), services, the alias if it points here, the up stamp. */
+function teardown(name?: string): void {
   const alias = aliasTarget();
-  if (name === undefined || alias === name) removeAlias();
+  if (name === undefined || alias === name || alias === null) removeAlias();
   const prefix = name === undefined ? PREFIX : `${PREFIX}${name}-`;
   for (const ns of labNamespaces().filter((n) => n.startsWith(prefix) && n !== SRC_ALIAS)) {
     killServices(ns);
     run('ip', ['netns', 'del', ns]);
   }
+  for (const t of name === undefined ? Object.keys(topologies) : [name]) rmSync(stampPath(t), { force: true });
+}
+
+function removeEmptyStateDir(): void {
+  try {
+    if (existsSync(STATE_DIR) && readdirSync(STATE_DIR).length === 0) rmSync(STATE_DIR, { recursive: true });
+  } catch {
+    /* someone else is writing there */
+  }
+}
+
+const stampPath = (topo: string) => `${STATE_DIR}/${topo}.up`;
+
+/** Fingerprint of what `up` builds: the topology data and the service scripts it starts. */
+function fingerprint(topo: Topology): string {
+  const h = createHash('sha256').update(JSON.stringify(topo));
+  for (const node of topo.nodes) for (const svc of node.services ?? []) h.update(readFileSync(join(__dirname, 'services', svc.script)));
+  return h.digest('hex').slice(0, 16);
+}
+
+/** True when `name` was completely built by `up` from the current definition and all its namespaces exist. */
+export function labIsUp(name: string): boolean {
+  const topo = getTopology(name);
+  if (!existsSync(stampPath(name)) || readFileSync(stampPath(name), 'utf8').trim() !== fingerprint(topo)) return false;
+  const have = new Set(labNamespaces());
+  return topo.nodes.every((n) => have.has(nsName(name, n.name)));
 }
 
 function killServices(ns: string): void {
@@ -157,11 +201,19 @@ function sysctlArgs(node: LabNode): string[] {
   return Object.entries(all).map(([k, v]) => `${k}=${v}`);
 }
 
-/** Brings a topology up from scratch (a previous or half-built copy is removed first). */
-export function labUp(name: string): Topology {
+/**
+ * Brings a topology up. Idempotent: a topology that is completely up from the current
+ * definition is left as it is (only `hs-src` is pointed at it), so tests sharing it are
+ * not disturbed; anything else (half-built, stale, `fresh`) is removed and built again.
+ */
+export function labUp(name: string, options: { fresh?: boolean } = {}): Topology {
   checkLabPrerequisites();
   const topo = getTopology(name);
-  labDown(name);
+  if (!options.fresh && labIsUp(name)) {
+    setAlias(topo);
+    return topo;
+  }
+  teardown(name);
   try {
     for (const node of topo.nodes) {
       const ns = nsName(topo.name, node.name);
@@ -194,11 +246,63 @@ export function labUp(name: string): Topology {
     warmNeighbours(topo);
     for (const node of topo.nodes) for (const svc of node.services ?? []) startService(topo, node.name, svc);
     setAlias(topo);
+    writeFileSync(stampPath(name), fingerprint(topo));
   } catch (err) {
-    labDown(name);
+    teardown(name);
     throw err;
   }
   return topo;
+}
+
+const LEASE_DIR = `${STATE_DIR}/leases`;
+const ownerPath = (topo: string) => `${STATE_DIR}/${topo}.owned`;
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Processes (other than dead ones) holding a lease on `topo`. */
+function liveLeases(topo: string): number[] {
+  if (!existsSync(LEASE_DIR)) return [];
+  return readdirSync(LEASE_DIR)
+    .filter((f) => f.startsWith(`${topo}.`) && /^\d+$/.test(f.slice(topo.length + 1)))
+    .map((f) => Number(f.slice(topo.length + 1)))
+    .filter(alive);
+}
+
+/**
+ * For code that shares topologies with other processes (tests running at the same time):
+ * uses `name` if it is already up, brings it up otherwise, and records a lease for this
+ * process. Pair with `labRelease`.
+ */
+export function labAcquire(name: string): Topology {
+  checkLabPrerequisites();
+  mkdirSync(LEASE_DIR, { recursive: true });
+  const wasUp = labIsUp(name);
+  writeFileSync(`${LEASE_DIR}/${name}.${process.pid}`, '');
+  const topo = labUp(name);
+  if (!wasUp) writeFileSync(ownerPath(name), String(process.pid));
+  return topo;
+}
+
+/**
+ * Drops this process's lease. The topology is taken down only if a lease holder brought it
+ * up (not a person or a plain `labUp`) and no live process holds a lease on it any more.
+ */
+export function labRelease(name: string): void {
+  rmSync(`${LEASE_DIR}/${name}.${process.pid}`, { force: true });
+  if (existsSync(ownerPath(name)) && liveLeases(name).length === 0) labDown(name);
+  try {
+    if (existsSync(LEASE_DIR) && readdirSync(LEASE_DIR).length === 0) rmSync(LEASE_DIR, { recursive: true });
+  } catch {
+    /* another process took a lease meanwhile */
+  }
+  removeEmptyStateDir();
 }
 
 /**
@@ -224,6 +328,7 @@ export function labTruth(name: string): Topology['truth'] {
 
 /** Runs a command inside a lab node; returns stdout. */
 export function execIn(topo: string, node: string, cmd: string, args: string[], options: { timeoutMs?: number; input?: string } = {}): string {
+  getTopology(topo);
   try {
     return execFileSync('ip', ['netns', 'exec', nsName(topo, node), cmd, ...args], {
       input: options.input,
@@ -237,13 +342,7 @@ export function execIn(topo: string, node: string, cmd: string, args: string[], 
   }
 }
 
-/** Brings a topology up unless it is already up (for tests that share it). */
+/** Brings a topology up unless it is already up (`labUp` is idempotent; kept for callers). */
 export function ensureUp(name: string): Topology {
-  if (labList().includes(name) && labNamespaces().length > 0) {
-    const topo = getTopology(name);
-    const want = topo.nodes.map((n) => nsName(name, n.name));
-    const have = new Set(labNamespaces());
-    if (want.every((n) => have.has(n))) return topo;
-  }
   return labUp(name);
 }
