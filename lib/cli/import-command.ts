@@ -1,0 +1,80 @@
+import { readFileSync } from 'node:fs';
+import type { ProbeRecord } from '../record';
+import { hopTable, returnTable } from '../analysis';
+import {
+  fromCsv, fromJsonl, parseAtlasTraceroute, parseMtrJson, parseScamperJson, parseTracepathText, parseTracerouteText, toCsv, toJsonl,
+  type ImportError, type ImportOptions,
+} from '../io';
+import { parseArgs, optionHelp, UsageError, type OptionSpec } from './args';
+
+const FORMATS = ['jsonl', 'csv', 'atlas', 'scamper', 'traceroute', 'tracepath'] as const;
+type Format = (typeof FORMATS)[number];
+
+const COMMON: OptionSpec[] = [
+  { long: 'from', type: 'string', choices: [...FORMATS, 'mtr'], help: 'input format (default: jsonl)' },
+  { long: 'strict', type: 'flag', help: 'fail on the first bad line instead of reporting and skipping it' },
+  { long: 'help', short: 'h', type: 'flag', help: 'this help' },
+];
+export const IMPORT_OPTIONS: OptionSpec[] = [...COMMON, { long: 'to', type: 'string', choices: ['jsonl', 'csv'], help: 'output format (default jsonl)' }];
+export const ANALYZE_OPTIONS: OptionSpec[] = [...COMMON, { long: 'json', type: 'flag', help: 'print the analysis as JSON' }];
+
+/** Reads FILE in a format into probe records; bad input is reported on stderr with its place. */
+export function readRecords(file: string, format: Format, options: ImportOptions): { records: ProbeRecord[]; errors: ImportError[] } {
+  const text = readFileSync(file, 'utf8');
+  switch (format) {
+    case 'jsonl': return fromJsonl(text, options);
+    case 'csv': return fromCsv(text, options);
+    case 'atlas': return parseAtlasTraceroute(text, options);
+    case 'scamper': return parseScamperJson(text, options);
+    case 'traceroute': return parseTracerouteText(text, options);
+    case 'tracepath': return parseTracepathText(text, options);
+  }
+}
+
+function reportErrors(file: string, errors: readonly ImportError[]): void {
+  for (const e of errors) console.error(`${file}: ${e.line !== undefined ? `line ${e.line}` : `item ${e.index}`}: ${e.message} (skipped)`);
+}
+
+function oneFile(name: string, argv: readonly string[], specs: OptionSpec[]) {
+  const { positional, values } = parseArgs(argv, specs);
+  if (values.help) return { help: true as const, values, file: '' };
+  if (positional.length !== 1) throw new UsageError(`${name} takes one FILE, got ${positional.length}`);
+  return { help: false as const, values, file: positional[0] };
+}
+
+export async function importCommand(argv: readonly string[], out: NodeJS.WritableStream = process.stdout): Promise<number> {
+  const a = oneFile('import', argv, IMPORT_OPTIONS);
+  if (a.help) return out.write(`usage: hopscope import [options] FILE\n\n${optionHelp(IMPORT_OPTIONS)}\n`), 0;
+  const options: ImportOptions = { onError: a.values.strict ? 'fail' : 'skip' };
+  if (a.values.from === 'mtr') {
+    // mtr keeps per-hop aggregates only: they are printed as such, never as invented probes.
+    const report = parseMtrJson(readFileSync(a.file, 'utf8'), options);
+    reportErrors(a.file, report.errors);
+    for (const h of report.hops) out.write(JSON.stringify({ type: 'mtr-hop', dst: report.dst, ...h }) + '\n');
+    return report.errors.length ? 1 : 0;
+  }
+  const { records, errors } = readRecords(a.file, (a.values.from as Format) ?? 'jsonl', options);
+  reportErrors(a.file, errors);
+  out.write(a.values.to === 'csv' ? toCsv(records) : toJsonl(records));
+  return errors.length ? 1 : 0;
+}
+
+export async function analyzeCommand(argv: readonly string[], out: NodeJS.WritableStream = process.stdout): Promise<number> {
+  const a = oneFile('analyze', argv, ANALYZE_OPTIONS);
+  if (a.help) return out.write(`usage: hopscope analyze [options] FILE\n\nPer-hop addresses, loss and RTTs, and return-path estimates, for records of any source.\n\n${optionHelp(ANALYZE_OPTIONS)}\n`), 0;
+  if (a.values.from === 'mtr') throw new UsageError('mtr reports hold per-hop aggregates, not probes: use hopscope import --from mtr');
+  const { records, errors } = readRecords(a.file, (a.values.from as Format) ?? 'jsonl', { onError: a.values.strict ? 'fail' : 'skip' });
+  reportErrors(a.file, errors);
+  const hops = hopTable(records);
+  const back = returnTable(records);
+  if (a.values.json) {
+    out.write(JSON.stringify({ hops, returns: back }) + '\n');
+    return 0;
+  }
+  for (const h of hops) {
+    const who = h.responders.map((r) => `${r.addr} ${r.replies}/${h.sent}${r.rtt ? ` ${r.rtt.median.toFixed(3)} ms` : ''}`).join('  ') || '*';
+    const ret = back.filter((b) => b.ttl === h.ttl).map((b) => (b.asymm ? ` back ${b.returnHops} (asymm ${b.asymm > 0 ? '+' : ''}${b.asymm})` : ` back ${b.returnHops}`));
+    out.write(`${String(h.ttl).padStart(2)}  ${who}${h.loss > 0 ? `  loss ${(h.loss * 100).toFixed(0)}%` : ''}${[...new Set(ret)].join('')}\n`);
+  }
+  return 0;
+}
