@@ -117,8 +117,11 @@ export function labDown(name?: string): void {
   checkLabPrerequisites();
   if (name !== undefined) getTopology(name);
   teardown(name);
-  for (const t of name === undefined ? Object.keys(topologies) : [name]) rmSync(ownerPath(t), { force: true });
-  if (name === undefined) rmSync(LEASE_DIR, { recursive: true, force: true });
+  for (const t of name === undefined ? Object.keys(topologies) : [name]) {
+    rmSync(ownerPath(t), { force: true });
+    for (const f of existsSync(LEASE_DIR) ? readdirSync(LEASE_DIR) : []) if (f.startsWith(`${t}.`)) rmSync(join(LEASE_DIR, f), { force: true });
+  }
+  if (existsSync(LEASE_DIR) && readdirSync(LEASE_DIR).length === 0) rmSync(LEASE_DIR, { recursive: true, force: true });
   removeEmptyStateDir();
 }
 
@@ -146,7 +149,8 @@ const stampPath = (topo: string) => `${STATE_DIR}/${topo}.up`;
 
 /** Fingerprint of what `up` builds: the topology data and the service scripts it starts. */
 function fingerprint(topo: Topology): string {
-  const h = createHash('sha256').update(JSON.stringify(topo));
+  // Only what `up` builds: editing the truth or a description does not rebuild anything.
+  const h = createHash('sha256').update(JSON.stringify({ source: topo.source, nodes: topo.nodes, links: topo.links }));
   for (const node of topo.nodes) for (const svc of node.services ?? []) h.update(readFileSync(join(__dirname, 'services', svc.script)));
   return h.digest('hex').slice(0, 16);
 }
@@ -209,6 +213,8 @@ function sysctlArgs(node: LabNode): string[] {
 export function labUp(name: string, options: { fresh?: boolean } = {}): Topology {
   checkLabPrerequisites();
   const topo = getTopology(name);
+  const emulated = topo.nodes.filter((n) => n.kind === 'emulated').map((n) => n.name);
+  if (emulated.length) throw new Error(`${name}: emulated nodes (${emulated.join(', ')}) need the TUN router emulator, which is not built yet`);
   if (!options.fresh && labIsUp(name)) {
     setAlias(topo);
     return topo;

@@ -11,8 +11,8 @@ export interface Topology {
 
 export interface LabNode {
   name: string;
-  /** 'emulated' is reserved for the userspace router emulator. */
-  kind?: 'linux';
+  /** 'emulated' is reserved for the userspace router emulator (TUN); `up` refuses it for now. */
+  kind?: 'linux' | 'emulated';
   /** sysctl key → value, applied after the lab's defaults. */
   sysctls?: Record<string, string | number>;
   /** Arguments of `ip route add` (IPv4) / `ip -6 route add` (IPv6), one route each. */
@@ -49,6 +49,7 @@ export interface LabLink {
   mtu?: number;
 }
 
+/** A hop without `balancer` has none in front of it. 'per-destination' is for the emulator. */
 export type BalancerKind = 'per-flow' | 'per-packet' | 'per-destination';
 
 /** What a correct tool must see from `source` towards one target. */
@@ -70,9 +71,14 @@ export interface HopTruth {
   v6?: string[];
   /** Kind of the balancer that spreads traffic over this hop's addresses, and the balancing node's address. */
   balancer?: { kind: BalancerKind; at: string };
-  /** Return hop count of this hop's ICMP (as seen at the source) and the initial TTL it starts at. */
+  /**
+   * Return hop count of this hop's ICMP as seen at the source (the replying router counts
+   * as 1, as in tracepath's `65 - r`) and the initial TTL / hop limit it starts at.
+   */
   returnHops?: number;
   initialTtl?: number;
+  /** Where the answering addresses at this TTL come back over different lengths: per address. */
+  returnHopsByAddr?: Record<string, number>;
   /** This hop rate-limits its ICMP. */
   rateLimited?: boolean;
   /** This hop never answers (filtered). */
@@ -83,5 +89,7 @@ export interface Truth {
   paths: PathTruth[];
   /** Where an established TCP session dies (fw-desync), as the TTL of the last hop still passing it. */
   sessionDiesAfterTtl?: number;
+  /** The same, with the node that kills it and that node's address on the path. */
+  sessionDies?: { ttl: number; node: string; addr: string; reason: string };
   notes?: string[];
 }

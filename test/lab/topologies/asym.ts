@@ -1,10 +1,18 @@
-import type { Topology } from '../types';
-import { both, link, routes46, v4, v6 } from './build';
+import type { HopTruth, Topology } from '../types';
+import { both, chainLinks, link, routes46, v4, v6 } from './build';
 
 // Forward: src -1- r1 -2- r2 -3(MTU 1454)- r3 -4- dst
 // Return from r3 and dst: r3 -5- x1 -6- x2 -7- r1 -1- src (two hops longer than forward).
 // r2's ICMP starts at TTL 255, r3's at 128 (ip_default_ttl / IPv6 hop_limit), others 64.
 const ittl = (t: number) => ({ 'net.ipv4.ip_default_ttl': t, 'net.ipv6.conf.all.hop_limit': t, 'net.ipv6.conf.default.hop_limit': t });
+
+const hops: HopTruth[] = [
+  { ttl: 1, v4: [v4(1, 2)], v6: [v6(1, 2)], returnHops: 1, initialTtl: 64 },
+  { ttl: 2, v4: [v4(2, 2)], v6: [v6(2, 2)], returnHops: 2, initialTtl: 255 },
+  // r3 answers over IPv4 from its interface towards the source (x1 side), over IPv6 from the ingress.
+  { ttl: 3, v4: [v4(5, 1)], v6: [v6(3, 2)], returnHops: 4, initialTtl: 128 },
+  { ttl: 4, v4: [v4(4, 2)], v6: [v6(4, 2)], returnHops: 5, initialTtl: 64 },
+];
 
 export const asym: Topology = {
   name: 'asym',
@@ -24,13 +32,8 @@ export const asym: Topology = {
     paths: [
       {
         dst: { v4: v4(4, 2), v6: v6(4, 2) },
-        hops: [
-          { ttl: 1, v4: [v4(1, 2)], v6: [v6(1, 2)], returnHops: 1, initialTtl: 64 },
-          { ttl: 2, v4: [v4(2, 2)], v6: [v6(2, 2)], returnHops: 2, initialTtl: 255 },
-          // r3 answers over IPv4 from its interface towards the source (x1 side), over IPv6 from the ingress.
-          { ttl: 3, v4: [v4(5, 1)], v6: [v6(3, 2)], returnHops: 4, initialTtl: 128 },
-          { ttl: 4, v4: [v4(4, 2)], v6: [v6(4, 2)], returnHops: 5, initialTtl: 64 },
-        ],
+        hops,
+        links: chainLinks(hops),
         pmtu: { mtu: 1454, ttl: 2 },
       },
     ],

@@ -1,4 +1,4 @@
-import type { LabLink } from '../types';
+import type { HopTruth, LabLink } from '../types';
 
 /**
  * Link between two nodes on subnet number `net` (1..255): IPv4 198.18.<net>.0/24 and
@@ -35,4 +35,20 @@ export function routes46(nets: number[], gateways: [number, 1 | 2][]): { routes4
 /** Concatenates route sets of both families. */
 export function both(...parts: { routes4: string[]; routes6: string[] }[]): { routes4: string[]; routes6: string[] } {
   return { routes4: parts.flatMap((p) => p.routes4), routes6: parts.flatMap((p) => p.routes6) };
+}
+
+/** MDA links of a path whose every hop has one address per family: consecutive pairs. */
+export function chainLinks(hops: HopTruth[]): { v4?: [string, string][]; v6?: [string, string][] } {
+  const out: { v4?: [string, string][]; v6?: [string, string][] } = {};
+  for (const fam of ['v4', 'v6'] as const) {
+    const addrs = hops.map((h) => h[fam] ?? []);
+    if (addrs.some((a) => a.length !== 1)) continue;
+    out[fam] = addrs.slice(1).map((a, i) => [addrs[i][0], a[0]] as [string, string]);
+  }
+  return out;
+}
+
+/** Fills in the usual Linux case: return hops equal to the TTL, initial TTL 64. */
+export function symmetric(hops: HopTruth[]): HopTruth[] {
+  return hops.map((h) => ({ returnHops: h.ttl, initialTtl: 64, ...h }));
 }

@@ -1,5 +1,5 @@
 import type { Topology } from '../types';
-import { both, link, routes46, v4, v6 } from './build';
+import { both, link, routes46, symmetric, v4, v6 } from './build';
 
 // src -1- r1 =(21,22,23)= a1|a2|a3 =(31,32,33)= r2 =(41,42)= b1|b2 =(51,52)= r3 -60- dst
 // Per-flow ECMP (L4 hash) at r1 (3-way) and r2 (2-way). Return traffic: a_i straight to r1,
@@ -38,14 +38,14 @@ export const ecmpFlow: Topology = {
     paths: [
       {
         dst: { v4: v4(60, 2), v6: v6(60, 2) },
-        hops: [
+        hops: symmetric([
           { ttl: 1, v4: [v4(1, 2)], v6: [v6(1, 2)] },
           { ttl: 2, v4: A.map((i) => v4(20 + i, 2)), v6: A.map((i) => v6(20 + i, 2)), balancer: { kind: 'per-flow', at: v4(1, 2) } },
           { ttl: 3, v4: [v4(31, 2)], v6: A.map((i) => v6(30 + i, 2)) },
           { ttl: 4, v4: B.map((j) => v4(40 + j, 2)), v6: B.map((j) => v6(40 + j, 2)), balancer: { kind: 'per-flow', at: v4(31, 2) } },
           { ttl: 5, v4: [v4(51, 2)], v6: B.map((j) => v6(50 + j, 2)) },
           { ttl: 6, v4: [v4(60, 2)], v6: [v6(60, 2)] },
-        ],
+        ]),
         links: {
           v4: [
             ...A.map((i) => [v4(1, 2), v4(20 + i, 2)] as [string, string]),

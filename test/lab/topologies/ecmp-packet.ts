@@ -1,5 +1,5 @@
 import type { Topology } from '../types';
-import { both, link, routes46, v4, v6 } from './build';
+import { both, link, routes46, symmetric, v4, v6 } from './build';
 
 // src -1- r1 =(11,12)= p1|p2 =(21,22)= r2 -30- dst
 // r1 balances per packet: nftables numbers packets to dst alternately (mark 1, 2) and
@@ -37,12 +37,12 @@ export const ecmpPacket: Topology = {
     paths: [
       {
         dst: { v4: v4(30, 2), v6: v6(30, 2) },
-        hops: [
+        hops: symmetric([
           { ttl: 1, v4: [v4(1, 2)], v6: [v6(1, 2)] },
           { ttl: 2, v4: [v4(11, 2), v4(12, 2)], v6: [v6(11, 2), v6(12, 2)], balancer: { kind: 'per-packet', at: v4(1, 2) } },
           { ttl: 3, v4: [v4(21, 2)], v6: [v6(21, 2), v6(22, 2)] },
           { ttl: 4, v4: [v4(30, 2)], v6: [v6(30, 2)] },
-        ],
+        ]),
         links: {
           v4: [[v4(1, 2), v4(11, 2)], [v4(1, 2), v4(12, 2)], [v4(11, 2), v4(21, 2)], [v4(12, 2), v4(21, 2)], [v4(21, 2), v4(30, 2)]],
           v6: [[v6(1, 2), v6(11, 2)], [v6(1, 2), v6(12, 2)], [v6(11, 2), v6(21, 2)], [v6(12, 2), v6(22, 2)], [v6(21, 2), v6(30, 2)], [v6(22, 2), v6(30, 2)]],

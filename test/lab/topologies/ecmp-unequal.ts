@@ -27,12 +27,19 @@ export const ecmpUnequal: Topology = {
       {
         dst: { v4: v4(30, 2), v6: v6(30, 2) },
         hops: [
-          { ttl: 1, v4: [v4(1, 2)], v6: [v6(1, 2)] },
-          { ttl: 2, v4: [v4(11, 2), v4(21, 2)], v6: [v6(11, 2), v6(21, 2)], balancer: { kind: 'per-flow', at: v4(1, 2) } },
-          { ttl: 3, v4: [v4(12, 2), v4(22, 2)], v6: [v6(12, 2), v6(22, 2)] },
+          { ttl: 1, v4: [v4(1, 2)], v6: [v6(1, 2)], returnHops: 1, initialTtl: 64 },
+          { ttl: 2, v4: [v4(11, 2), v4(21, 2)], v6: [v6(11, 2), v6(21, 2)], balancer: { kind: 'per-flow', at: v4(1, 2) }, returnHops: 2, initialTtl: 64 },
+          { ttl: 3, v4: [v4(12, 2), v4(22, 2)], v6: [v6(12, 2), v6(22, 2)], returnHops: 3, initialTtl: 64 },
           // Short-branch flows reach dst; long-branch flows reach r2 (v4: from its route back, v6: from the ingress).
-          { ttl: 4, v4: [v4(30, 2), v4(12, 2)], v6: [v6(30, 2), v6(23, 2)] },
-          { ttl: 5, v4: [v4(30, 2)], v6: [v6(30, 2)] },
+          // r2 always answers over the short branch (3 hops back), dst is 4 hops back.
+          {
+            ttl: 4,
+            v4: [v4(30, 2), v4(12, 2)],
+            v6: [v6(30, 2), v6(23, 2)],
+            initialTtl: 64,
+            returnHopsByAddr: { [v4(30, 2)]: 4, [v4(12, 2)]: 3, [v6(30, 2)]: 4, [v6(23, 2)]: 3 },
+          },
+          { ttl: 5, v4: [v4(30, 2)], v6: [v6(30, 2)], returnHops: 4, initialTtl: 64 },
         ],
         links: {
           v4: [[v4(1, 2), v4(11, 2)], [v4(1, 2), v4(21, 2)], [v4(11, 2), v4(12, 2)], [v4(21, 2), v4(22, 2)], [v4(22, 2), v4(12, 2)], [v4(12, 2), v4(30, 2)]],

@@ -1,5 +1,5 @@
 import type { Topology } from '../types';
-import { both, link, routes46, v4 } from './build';
+import { both, link, routes46, symmetric, v4 } from './build';
 
 // src -1- r1 -2- fw -3- r3 -4- dst (discard service on TCP 9)
 // The server's return path bypasses the firewall: dst -4- r3 -5- r4 -6- r1 -1- src.
@@ -10,6 +10,7 @@ import { both, link, routes46, v4 } from './build';
 const firewall = `table inet hs_fw {
   chain pre {
     type filter hook prerouting priority 0;
+    ct state related accept
     ct state invalid drop
   }
 }
@@ -34,15 +35,23 @@ export const fwDesync: Topology = {
       {
         dst: { v4: v4(4, 2) },
         // A fresh SYN trace passes the firewall. r3 and dst answer over the bypass.
-        hops: [
+        hops: symmetric([
           { ttl: 1, v4: [v4(1, 2)] },
           { ttl: 2, v4: [v4(2, 2)] },
-          { ttl: 3, v4: [v4(5, 1)], returnHops: 4 },
-          { ttl: 4, v4: [v4(4, 2)], returnHops: 5 },
-        ],
+          // r3 answers from its interface towards r4 (its route back); the bypass r3-r4-r1 is as
+          // long as r3-fw-r1, so return hop counts equal the TTLs.
+          { ttl: 3, v4: [v4(5, 1)] },
+          { ttl: 4, v4: [v4(4, 2)] },
+        ]),
+        links: { v4: [[v4(1, 2), v4(2, 2)], [v4(2, 2), v4(5, 1)], [v4(5, 1), v4(4, 2)]] },
       },
     ],
     sessionDiesAfterTtl: 1,
-    notes: ['discard service on dst TCP port 9 counts received bytes', 'IPv4 only: the seed case'],
+    sessionDies: { ttl: 2, node: 'fw', addr: v4(2, 2), reason: 'ct state invalid drop in prerouting: fw saw the SYN but never the SYN-ACK' },
+    notes: [
+      'discard service on dst TCP port 9 counts received bytes',
+      'IPv4 only: the seed case',
+      'checked: the SYN is ct new (entry SYN_SENT, UNREPLIED); the client ACK and data are ct invalid (SYN_SENT + ACK from the original side) with nf_conntrack_tcp_loose=1 as with 0; loose only matters once no entry exists (SYN_SENT times out after 120 s), when loose=1 would pick the session up',
+    ],
   },
 };

@@ -1,5 +1,5 @@
 import type { Topology } from '../types';
-import { link, routes, v4 } from './build';
+import { link, routes, symmetric, v4 } from './build';
 
 // src -1- r1 -2- nat -3- r3 -4- dst. nat masquerades everything it sends towards r3, and
 // r3 and dst have no route to the source's networks: only the translation brings replies back.
@@ -27,12 +27,13 @@ export const nat: Topology = {
     paths: [
       {
         dst: { v4: v4(4, 2) },
-        hops: [
+        hops: symmetric([
           { ttl: 1, v4: [v4(1, 2)] },
           { ttl: 2, v4: [v4(2, 2)] },
           { ttl: 3, v4: [v4(3, 2)] },
           { ttl: 4, v4: [v4(4, 2)] },
-        ],
+        ]),
+        links: { v4: [[v4(1, 2), v4(2, 2)], [v4(2, 2), v4(3, 2)], [v4(3, 2), v4(4, 2)]] },
       },
     ],
     notes: ['IPv4 only; replies from behind the NAT are translated back by its connection tracking'],
