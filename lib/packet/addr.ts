@@ -2,7 +2,7 @@ import net from 'node:net';
 import { EmitError } from './errors';
 
 export function ipv4ToBytes(addr: string): Uint8Array {
-  if (net.isIPv4(addr) === false) throw new EmitError('addr', `not an IPv4 address: ${addr}`);
+  if (!net.isIPv4(addr)) throw new EmitError('addr', `not an IPv4 address: ${addr}`);
   return Uint8Array.from(addr.split('.').map(Number));
 }
 
@@ -11,9 +11,10 @@ export function bytesToIpv4(b: Uint8Array, offset = 0): string {
 }
 
 export function ipv6ToBytes(addr: string): Uint8Array {
-  if (net.isIPv6(addr) === false) throw new EmitError('addr', `not an IPv6 address: ${addr}`);
+  if (!net.isIPv6(addr)) throw new EmitError('addr', `not an IPv6 address: ${addr}`);
   const out = new Uint8Array(16);
-  let text = addr;
+  // A zone (fe80::1%eth0) is not part of the address bytes.
+  let text = addr.replace(/%.*$/, '');
   // An embedded IPv4 tail (::ffff:1.2.3.4) becomes two hextets.
   const v4 = text.match(/(\d+\.\d+\.\d+\.\d+)$/);
   if (v4) {
@@ -23,7 +24,7 @@ export function ipv6ToBytes(addr: string): Uint8Array {
   const [head, tail] = text.includes('::') ? text.split('::') : [text, null];
   const h = head ? head.split(':') : [];
   const t = tail ? tail.split(':') : [];
-  const groups = tail === null ? h : [...h, ...Array(8 - h.length - t.length).fill('0'), ...t];
+  const groups = tail === null ? h : [...h, ...Array<string>(8 - h.length - t.length).fill('0'), ...t];
   groups.forEach((g, i) => {
     const v = parseInt(g, 16);
     out[i * 2] = v >> 8;
@@ -32,11 +33,15 @@ export function ipv6ToBytes(addr: string): Uint8Array {
   return out;
 }
 
-/** RFC 5952 text form (what Node prints). */
+/**
+ * Text form exactly as Node prints socket addresses (libuv's inet_ntop, RFC 5952):
+ * lower case, the first longest run of two or more zero groups as '::', and an
+ * embedded dotted quad for IPv4-mapped (::ffff:a.b.c.d) and IPv4-compatible
+ * (::a.b.c.d) addresses.
+ */
 export function bytesToIpv6(b: Uint8Array, offset = 0): string {
   const groups: number[] = [];
   for (let i = 0; i < 8; i++) groups.push((b[offset + i * 2] << 8) | b[offset + i * 2 + 1]);
-  // Longest run of two or more zero groups becomes '::'.
   let best = -1;
   let bestLen = 1;
   for (let i = 0; i < 8; ) {
@@ -52,6 +57,9 @@ export function bytesToIpv6(b: Uint8Array, offset = 0): string {
     }
     i = j;
   }
+  if (best === 0 && (bestLen === 6 || (bestLen === 5 && groups[5] === 0xffff))) {
+    return `::${bestLen === 5 ? 'ffff:' : ''}${bytesToIpv4(b, offset + 12)}`;
+  }
   const hex = groups.map((g) => g.toString(16));
   if (best < 0) return hex.join(':');
   return `${hex.slice(0, best).join(':')}::${hex.slice(best + bestLen).join(':')}`;
@@ -59,4 +67,9 @@ export function bytesToIpv6(b: Uint8Array, offset = 0): string {
 
 export function addrToBytes(addr: string): Uint8Array {
   return net.isIPv4(addr) ? ipv4ToBytes(addr) : ipv6ToBytes(addr);
+}
+
+/** 4 or 6 for an address string, 0 when it is neither. */
+export function addrFamily(addr: string): 0 | 4 | 6 {
+  return net.isIP(addr) as 0 | 4 | 6;
 }

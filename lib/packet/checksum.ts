@@ -50,3 +50,20 @@ export function pseudoHeader(src: string, dst: string, protocol: number, length:
   p[39] = protocol;
   return p;
 }
+
+/** Ones'-complement a + b of 16-bit values. */
+export function onesAdd(a: number, b: number): number {
+  const s = a + b;
+  return (s & 0xffff) + (s >>> 16);
+}
+
+/**
+ * The 16-bit word to put at an even offset of a checksummed region so that its
+ * checksum comes out as `wanted`, given the ones'-sum of the region with that word
+ * zero (and the checksum field zero). This is how Paris probes steer a checksum.
+ */
+export function compensationWord(sumWithoutWord: number, wanted: number): number {
+  // checksum = ~(S0 + X)  =>  X = ~wanted - S0 = ~wanted + ~S0 (ones' complement)
+  const x = onesAdd(~wanted & 0xffff, ~sumWithoutWord & 0xffff);
+  return x === 0xffff ? 0 : x & 0xffff;
+}

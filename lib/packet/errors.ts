@@ -25,3 +25,9 @@ export class EmitError extends RangeError {
     this.name = 'EmitError';
   }
 }
+
+/** Throws EmitError unless v is an integer in 0..max (emitters' guard against silent wrap-around). */
+export function checkField(layer: string, name: string, v: number, max: number): number {
+  if (!Number.isInteger(v) || v < 0 || v > max) throw new EmitError(layer, `${name} ${v} out of 0..${max}`);
+  return v;
+}

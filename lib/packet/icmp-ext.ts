@@ -2,7 +2,6 @@ import type { MplsLabel } from '../record';
 import { internetChecksum } from './checksum';
 import { EmitError, fail, ok, type Result } from './errors';
 import type { IcmpMessage } from './icmp';
-import { rfc4884Length } from './icmp';
 
 /** RFC 4884 §5: the original datagram is padded to at least 128 bytes when extensions follow. */
 export const RFC4884_MIN_ORIGINAL = 128;
@@ -29,6 +28,15 @@ export interface SplitBody {
   extensions: Result<IcmpExtensions> | null;
 }
 
+/** RFC 4884 "length of original datagram" in bytes (0 when absent / legacy); null for types without it. */
+export function rfc4884Length(m: Pick<IcmpMessage, 'ipVersion' | 'type' | 'rest'>): number | null {
+  // ICMPv4: byte 5 in 32-bit words (dest-unreachable, time-exceeded, parameter problem).
+  if (m.ipVersion === 4 && (m.type === 3 || m.type === 11 || m.type === 12)) return ((m.rest >>> 16) & 0xff) * 4;
+  // ICMPv6: byte 4 in 64-bit words (dest-unreachable, time-exceeded).
+  if (m.ipVersion === 6 && (m.type === 1 || m.type === 3)) return (m.rest >>> 24) * 8;
+  return null;
+}
+
 export function parseExtensionStructure(b: Uint8Array, layout: IcmpExtensions['layout']): Result<IcmpExtensions> {
   if (b.length < 4) return fail('truncated', 'icmp-ext', `${b.length} bytes, header needs 4`);
   const version = b[0] >> 4;
@@ -48,7 +56,7 @@ export function parseExtensionStructure(b: Uint8Array, layout: IcmpExtensions['l
 }
 
 /** Where the quote ends and extensions begin, by RFC 4884 length or the legacy offset 128. */
-export function splitErrorBody(m: IcmpMessage): SplitBody {
+export function splitErrorBody(m: Pick<IcmpMessage, 'ipVersion' | 'type' | 'rest' | 'body'>): SplitBody {
   const body = m.body;
   const declared = rfc4884Length(m);
   if (declared === null) return { quote: body, extensions: null };
@@ -124,4 +132,33 @@ export function emitExtensionStructure(objects: readonly IcmpExtensionObject[]):
 
 export function mplsObject(labels: readonly MplsLabel[]): IcmpExtensionObject {
   return { classNum: MPLS_CLASS, cType: MPLS_CTYPE, payload: emitMplsStack(labels) };
+}
+
+/** How an ICMP error lays out its quote and extensions (see buildErrorBody). */
+export type ExtensionLayout = IcmpExtensions['layout'];
+
+/**
+ * The body of an ICMP error with extensions: the quote zero-padded to 128 bytes (and to
+ * whole 32-bit / 64-bit words for the length field), then the structure. `lengthField`
+ * is the value for ICMPv4 byte 5 / ICMPv6 byte 4: the padded quote in words, or 0 for
+ * the legacy layout.
+ */
+export function buildErrorBody(
+  ipVersion: 4 | 6,
+  quote: Uint8Array,
+  objects: readonly IcmpExtensionObject[] | null,
+  layout: ExtensionLayout = 'rfc4884',
+): { body: Uint8Array; lengthField: number } {
+  if (objects === null) return { body: quote, lengthField: 0 };
+  const word = ipVersion === 4 ? 4 : 8;
+  if (layout === 'legacy' && quote.length > RFC4884_MIN_ORIGINAL) {
+    throw new EmitError('icmp-ext', `legacy layout needs a quote of at most 128 bytes, got ${quote.length}`);
+  }
+  const padded = Math.max(RFC4884_MIN_ORIGINAL, Math.ceil(quote.length / word) * word);
+  if (padded / word > 0xff) throw new EmitError('icmp-ext', `quote of ${quote.length} bytes too long for the length field`);
+  const ext = emitExtensionStructure(objects);
+  const body = new Uint8Array(padded + ext.length);
+  body.set(quote);
+  body.set(ext, padded);
+  return { body, lengthField: layout === 'legacy' ? 0 : padded / word };
 }

@@ -1,6 +1,6 @@
 import { bytesToIpv4, ipv4ToBytes } from './addr';
 import { internetChecksum } from './checksum';
-import { EmitError, fail, ok, type Result } from './errors';
+import { checkField, EmitError, fail, ok, type Result } from './errors';
 
 export const IPV4_HEADER_LEN = 20;
 
@@ -88,23 +88,24 @@ export function emitIpv4(h: Ipv4HeaderInput, payload: Uint8Array): Uint8Array {
   if (totalLength > 0xffff) throw new EmitError('ipv4', `datagram of ${totalLength} bytes exceeds 65535`);
   const out = new Uint8Array(headerLength + payload.length);
   out[0] = 0x40 | (headerLength / 4);
-  out[1] = h.tos ?? 0;
+  out[1] = checkField('ipv4', 'tos', h.tos ?? 0, 0xff);
   out[2] = totalLength >> 8;
   out[3] = totalLength & 0xff;
-  const id = h.id ?? 0;
+  const id = checkField('ipv4', 'id', h.id ?? 0, 0xffff);
   out[4] = id >> 8;
   out[5] = id & 0xff;
   const fragOffset = h.fragOffset ?? 0;
-  if (fragOffset % 8 !== 0) throw new EmitError('ipv4', 'fragment offset must be a multiple of 8');
+  if (fragOffset % 8 !== 0 || fragOffset > 0xfff8) throw new EmitError('ipv4', `fragment offset ${fragOffset} must be a multiple of 8 up to 65528`);
   const flags = (h.df ? 0x4000 : 0) | (h.mf ? 0x2000 : 0) | (fragOffset / 8);
   out[6] = flags >> 8;
   out[7] = flags & 0xff;
-  out[8] = h.ttl ?? 64;
-  out[9] = h.protocol;
+  out[8] = checkField('ipv4', 'ttl', h.ttl ?? 64, 0xff);
+  out[9] = checkField('ipv4', 'protocol', h.protocol, 0xff);
   out.set(ipv4ToBytes(h.src), 12);
   out.set(ipv4ToBytes(h.dst), 16);
   out.set(options, IPV4_HEADER_LEN);
   const checksum = h.checksum ?? internetChecksum(out.subarray(0, headerLength));
+  checkField('ipv4', 'checksum', checksum, 0xffff);
   out[10] = checksum >> 8;
   out[11] = checksum & 0xff;
   out.set(payload, headerLength);

@@ -33,12 +33,15 @@ export function parseQuote(b: Uint8Array, ipVersion: 4 | 6): Result<Quote> {
     const p = parseIpv4(b, { allowTruncated: true });
     if (!p.ok) return fail(p.error.kind, 'quote', `quoted IPv4: ${p.error.detail}`);
     const h = p.value.header;
+    if (h.fragOffset !== 0) return fail('unsupported', 'quote', `quoted IPv4 fragment at offset ${h.fragOffset}`);
     q = { ipVersion, ttl: h.ttl, ipId: h.id, tos: h.tos, flowLabel: null, df: h.df, totalLength: h.totalLength, src: h.src, dst: h.dst, protocol: h.protocol };
     t = p.value.payload;
   } else {
     const p = parseIpv6(b, { allowTruncated: true });
     if (!p.ok) return fail(p.error.kind, 'quote', `quoted IPv6: ${p.error.detail}`);
     const h = p.value.header;
+    const frag = p.value.fragment;
+    if (frag !== null && frag.offset !== 0) return fail('unsupported', 'quote', `quoted IPv6 fragment at offset ${frag.offset}`);
     q = { ipVersion, ttl: h.hopLimit, ipId: null, tos: h.trafficClass, flowLabel: h.flowLabel, df: null, totalLength: h.payloadLength + 40, src: h.src, dst: h.dst, protocol: p.value.protocol };
     t = p.value.payload;
   }

@@ -1,14 +1,15 @@
 import type { MplsLabel, ReplyKind } from '../record';
 import type { DecodeError, Result } from './errors';
 import { fail, ok } from './errors';
+import { addrFamily } from './addr';
 import { onesSum, pseudoHeader } from './checksum';
 import {
-  echoIds, icmpMtu, isEcho, isIcmpError, parseIcmp, IPPROTO_ICMP, IPPROTO_ICMPV6,
+  echoIds, icmpMtu, icmpPointer, isEcho, isIcmpError, parseIcmp, IPPROTO_ICMP, IPPROTO_ICMPV6,
   type IcmpMessage,
 } from './icmp';
 import { mplsLabels, splitErrorBody, type IcmpExtensions } from './icmp-ext';
 import { parseIpv4 } from './ipv4';
-import { parseIpv6 } from './ipv6';
+import { IPV6_EXT, parseIpv6 } from './ipv6';
 import { parseQuote, type Quote } from './quote';
 import { parseTcp, IPPROTO_TCP, TCP_FLAGS, type TcpHeader } from './tcp';
 
@@ -26,8 +27,15 @@ export interface Reply {
   kind: ReplyKind;
   icmpType: number | null;
   icmpCode: number | null;
+  /**
+   * IPv4 header and ICMP/TCP checksums all verify. Checksums that cover an IPv6
+   * pseudo-header are checked only when both addresses are known (true otherwise).
+   */
   checksumValid: boolean;
+  /** Next-hop MTU of frag-needed / packet-too-big. */
   mtu: number | null;
+  /** Parameter-problem pointer (ICMPv4: byte offset in the quote; ICMPv6: in the quoted packet). */
+  pointer: number | null;
   echo: { id: number; seq: number } | null;
   tcp: TcpHeader | null;
   quote: Quote | null;
@@ -60,6 +68,12 @@ export function tcpKind(flags: number): ReplyKind {
   return 'other';
 }
 
+/** How strict the reply decoders are. */
+export interface DecodeOptions {
+  /** Return a 'bad-checksum' error instead of a reply with checksumValid false. */
+  rejectBadChecksum?: boolean;
+}
+
 interface Outer {
   ipVersion: 4 | 6;
   src: string;
@@ -67,28 +81,43 @@ interface Outer {
   ttl: number | null;
   ipId: number | null;
   size: number;
+  /** Ones'-sum of the transport pseudo-header without protocol and length; null when unknown. */
+  addrSum: number | null;
+  ipChecksumValid: boolean;
 }
 
 function baseReply(outer: Outer, protocol: Reply['protocol'], kind: ReplyKind, checksumValid: boolean): Reply {
   // One literal with every field, so all replies share a shape (spreads were the hot spot).
   return {
     ipVersion: outer.ipVersion, protocol, src: outer.src, dst: outer.dst, ttl: outer.ttl, ipId: outer.ipId, size: outer.size,
-    kind, icmpType: null, icmpCode: null, checksumValid, mtu: null, echo: null, tcp: null, quote: null, quoteError: null,
-    extensions: null, mpls: null, extensionError: null,
+    kind, icmpType: null, icmpCode: null, checksumValid, mtu: null, pointer: null, echo: null, tcp: null, quote: null,
+    quoteError: null, extensions: null, mpls: null, extensionError: null,
   };
 }
 
-function fromIcmp(outer: Outer, bytes: Uint8Array, pseudoSum: number | null): Result<Reply> {
+/** Ones'-sum check of a transport message: plain (ICMPv4) or over a pseudo-header. */
+function transportSumOk(bytes: Uint8Array, outer: Outer, protocol: number, pseudo: boolean): boolean {
+  if (!pseudo) return onesSum(bytes) === 0xffff;
+  if (outer.addrSum === null) return true;
+  return onesSum(bytes, outer.addrSum + protocol + (bytes.length >>> 16) + (bytes.length & 0xffff)) === 0xffff;
+}
+
+function checked(reply: Reply, opts: DecodeOptions, layer: string): Result<Reply> {
+  if (!reply.checksumValid && opts.rejectBadChecksum) return fail('bad-checksum', layer, 'IP header or transport checksum does not verify');
+  return ok(reply);
+}
+
+function fromIcmp(outer: Outer, bytes: Uint8Array, opts: DecodeOptions): Result<Reply> {
   const m = parseIcmp(bytes, outer.ipVersion);
   if (!m.ok) return m;
   const msg: IcmpMessage = m.value;
-  // ICMPv6 checksums cover a pseudo-header; without the destination (a raw socket's
-  // message) it cannot be checked here, and the kernel already did.
-  const checksumValid = outer.ipVersion === 4 ? onesSum(bytes) === 0xffff : pseudoSum === null ? true : onesSum(bytes, pseudoSum) === 0xffff;
+  const v6 = outer.ipVersion === 6;
+  const checksumValid = outer.ipChecksumValid && transportSumOk(bytes, outer, IPPROTO_ICMPV6, v6);
   const reply = baseReply(outer, 'icmp', icmpKind(outer.ipVersion, msg.type, msg.code), checksumValid);
   reply.icmpType = msg.type;
   reply.icmpCode = msg.code;
   reply.mtu = icmpMtu(msg);
+  reply.pointer = icmpPointer(msg);
   if (isEcho(outer.ipVersion, msg.type)) reply.echo = echoIds(msg);
   else if (isIcmpError(outer.ipVersion, msg.type)) {
     const split = splitErrorBody(msg);
@@ -104,74 +133,81 @@ function fromIcmp(outer: Outer, bytes: Uint8Array, pseudoSum: number | null): Re
       } else reply.extensionError = split.extensions.error;
     }
   }
-  return ok(reply);
+  return checked(reply, opts, v6 ? 'icmpv6' : 'icmp');
 }
 
-function fromTcp(outer: Outer, bytes: Uint8Array): Result<Reply> {
+function fromTcp(outer: Outer, bytes: Uint8Array, opts: DecodeOptions): Result<Reply> {
   const t = parseTcp(bytes);
   if (!t.ok) return t;
-  const reply = baseReply(outer, 'tcp', tcpKind(t.value.header.flags), true);
+  const checksumValid = outer.ipChecksumValid && transportSumOk(bytes, outer, IPPROTO_TCP, true);
+  const reply = baseReply(outer, 'tcp', tcpKind(t.value.header.flags), checksumValid);
   reply.tcp = t.value.header;
-  return ok(reply);
-}
-
-/** Ones'-sum of the IPv6 pseudo-header, straight from the packet's address bytes. */
-function pseudoSumFromHeader(packet: Uint8Array, upperLength: number): number {
-  let sum = onesSum(packet.subarray(8, 40));
-  sum += (upperLength >>> 16) + (upperLength & 0xffff) + IPPROTO_ICMPV6;
-  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
-  return sum;
+  return checked(reply, opts, 'tcp');
 }
 
 /** A whole IPv4 datagram, as an IPv4 raw socket delivers it. */
-export function decodeIpv4Packet(bytes: Uint8Array): Result<Reply> {
+export function decodeIpv4Packet(bytes: Uint8Array, opts: DecodeOptions = {}): Result<Reply> {
   const p = parseIpv4(bytes);
   if (!p.ok) return p;
   const h = p.value.header;
-  if (h.fragOffset !== 0 || h.mf) return fail('unsupported', 'ipv4', 'fragment');
-  const outer: Outer = { ipVersion: 4, src: h.src, dst: h.dst, ttl: h.ttl, ipId: h.id, size: h.totalLength };
-  if (h.protocol === IPPROTO_ICMP) return fromIcmp(outer, p.value.payload, null);
-  if (h.protocol === IPPROTO_TCP) return fromTcp(outer, p.value.payload);
+  if (h.fragOffset !== 0 || h.mf) return fail('unsupported', 'ipv4', `fragment at offset ${h.fragOffset}`);
+  const outer: Outer = {
+    ipVersion: 4, src: h.src, dst: h.dst, ttl: h.ttl, ipId: h.id, size: h.totalLength,
+    addrSum: onesSum(bytes.subarray(12, 20)), ipChecksumValid: p.value.checksumValid,
+  };
+  if (h.protocol === IPPROTO_ICMP) return fromIcmp(outer, p.value.payload, opts);
+  if (h.protocol === IPPROTO_TCP) return fromTcp(outer, p.value.payload, opts);
   return fail('unsupported', 'ipv4', `protocol ${h.protocol}`);
 }
 
+/** What an IPv6 raw socket tells besides the message: the sender, and if asked for, destination and hop limit. */
 export interface Ipv6SocketInfo {
   src: string;
+  /** Needed to verify the checksum (pseudo-header); the kernel has verified it already. */
   dst?: string;
   hopLimit?: number;
 }
 
+function socketOuter(bytes: Uint8Array, info: Ipv6SocketInfo): Outer {
+  const known = info.dst !== undefined && addrFamily(info.src) === 6 && addrFamily(info.dst) === 6;
+  return {
+    ipVersion: 6, src: info.src, dst: info.dst ?? null, ttl: info.hopLimit ?? null, ipId: null, size: 40 + bytes.length,
+    addrSum: known ? onesSum(pseudoHeader(info.src, info.dst!, 0, 0)) : null, ipChecksumValid: true,
+  };
+}
+
 /** An ICMPv6 message as an IPv6 raw socket delivers it (no IPv6 header). */
-export function decodeIcmpv6Message(bytes: Uint8Array, info: Ipv6SocketInfo): Result<Reply> {
-  const pseudo = info.dst ? onesSum(pseudoHeader(info.src, info.dst, IPPROTO_ICMPV6, bytes.length)) : null;
-  return fromIcmp({ ipVersion: 6, src: info.src, dst: info.dst ?? null, ttl: info.hopLimit ?? null, ipId: null, size: 40 + bytes.length }, bytes, pseudo);
+export function decodeIcmpv6Message(bytes: Uint8Array, info: Ipv6SocketInfo, opts: DecodeOptions = {}): Result<Reply> {
+  return fromIcmp(socketOuter(bytes, info), bytes, opts);
 }
 
 /** A TCP segment as an IPv6 raw socket delivers it (no IPv6 header). */
-export function decodeTcpSegment6(bytes: Uint8Array, info: Ipv6SocketInfo): Result<Reply> {
-  return fromTcp({ ipVersion: 6, src: info.src, dst: info.dst ?? null, ttl: info.hopLimit ?? null, ipId: null, size: 40 + bytes.length }, bytes);
+export function decodeTcpSegment6(bytes: Uint8Array, info: Ipv6SocketInfo, opts: DecodeOptions = {}): Result<Reply> {
+  return fromTcp(socketOuter(bytes, info), bytes, opts);
 }
 
-/** A whole IPv6 packet (captures, packet sockets, the emulator). */
-export function decodeIpv6Packet(bytes: Uint8Array): Result<Reply> {
+/** A whole IPv6 packet (captures, packet sockets, the lab's emulator). */
+export function decodeIpv6Packet(bytes: Uint8Array, opts: DecodeOptions = {}): Result<Reply> {
   const p = parseIpv6(bytes);
   if (!p.ok) return p;
-  const h = p.value.header;
-  const outer: Outer = { ipVersion: 6, src: h.src, dst: h.dst, ttl: h.hopLimit, ipId: null, size: 40 + h.payloadLength };
-  // The pseudo-header sum is only right when no extension header sits in between.
-  if (p.value.protocol === IPPROTO_ICMPV6) {
-    const pseudo = p.value.extensions.length === 0 ? pseudoSumFromHeader(bytes, p.value.payload.length) : null;
-    return fromIcmp(outer, p.value.payload, pseudo);
-  }
-  if (p.value.protocol === IPPROTO_TCP) return fromTcp(outer, p.value.payload);
+  const { header: h, fragment } = p.value;
+  if (fragment !== null && (fragment.offset !== 0 || fragment.more)) return fail('unsupported', 'ipv6', `fragment at offset ${fragment.offset}`);
+  // A routing header changes the destination the pseudo-header uses: leave that unchecked.
+  const routed = p.value.extensions.includes(IPV6_EXT.ROUTING);
+  const outer: Outer = {
+    ipVersion: 6, src: h.src, dst: h.dst, ttl: h.hopLimit, ipId: null, size: 40 + h.payloadLength,
+    addrSum: routed ? null : onesSum(bytes.subarray(8, 40)), ipChecksumValid: true,
+  };
+  if (p.value.protocol === IPPROTO_ICMPV6) return fromIcmp(outer, p.value.payload, opts);
+  if (p.value.protocol === IPPROTO_TCP) return fromTcp(outer, p.value.payload, opts);
   return fail('unsupported', 'ipv6', `next header ${p.value.protocol}`);
 }
 
 /** Either family, by the version nibble. */
-export function decodeIpPacket(bytes: Uint8Array): Result<Reply> {
+export function decodeIpPacket(bytes: Uint8Array, opts: DecodeOptions = {}): Result<Reply> {
   if (bytes.length === 0) return fail('truncated', 'ip', 'empty packet');
   const v = bytes[0] >> 4;
-  if (v === 4) return decodeIpv4Packet(bytes);
-  if (v === 6) return decodeIpv6Packet(bytes);
+  if (v === 4) return decodeIpv4Packet(bytes, opts);
+  if (v === 6) return decodeIpv6Packet(bytes, opts);
   return fail('bad-version', 'ip', `version ${v}`);
 }

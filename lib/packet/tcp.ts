@@ -1,5 +1,5 @@
 import { internetChecksum, pseudoHeader } from './checksum';
-import { EmitError, fail, ok, type Result } from './errors';
+import { checkField, EmitError, fail, ok, type Result } from './errors';
 
 export const TCP_HEADER_LEN = 20;
 export const IPPROTO_TCP = 6;
@@ -14,7 +14,9 @@ export type TcpOption =
   | { kind: 'sack-permitted' }
   | { kind: 'sack'; blocks: [number, number][] }
   | { kind: 'timestamps'; value: number; echo: number }
-  | { kind: 'unknown'; type: number; data: Uint8Array };
+  | { kind: 'unknown'; type: number; data: Uint8Array }
+  /** An option area that does not parse (bad option length), kept raw so the header still decodes. */
+  | { kind: 'malformed'; bytes: Uint8Array };
 
 export interface TcpHeader {
   sport: number;
@@ -82,6 +84,7 @@ export function emitTcpOptions(opts: readonly TcpOption[]): Uint8Array {
       case 'sack': bytes.push(5, 2 + 8 * o.blocks.length); o.blocks.forEach(([l, r]) => { put32(l); put32(r); }); break;
       case 'timestamps': bytes.push(8, 10); put32(o.value); put32(o.echo); break;
       case 'unknown': bytes.push(o.type, 2 + o.data.length, ...o.data); break;
+      case 'malformed': bytes.push(...o.bytes); break;
     }
   }
   return Uint8Array.from(bytes);
@@ -93,8 +96,9 @@ export function parseTcp(b: Uint8Array): Result<TcpSegment> {
   const headerLength = (b[12] >> 4) * 4;
   if (headerLength < TCP_HEADER_LEN) return fail('bad-header', 'tcp', `data offset ${headerLength}`);
   if (headerLength > b.length) return fail('truncated', 'tcp', `${b.length} bytes, header says ${headerLength}`);
-  const options = parseTcpOptions(b.subarray(TCP_HEADER_LEN, headerLength));
-  if (!options.ok) return options;
+  const optionBytes = b.subarray(TCP_HEADER_LEN, headerLength);
+  const parsed = parseTcpOptions(optionBytes);
+  const options: TcpOption[] = parsed.ok ? parsed.value : [{ kind: 'malformed', bytes: optionBytes.slice() }];
   return ok({
     header: {
       sport: (b[0] << 8) | b[1],
@@ -106,7 +110,7 @@ export function parseTcp(b: Uint8Array): Result<TcpSegment> {
       window: (b[14] << 8) | b[15],
       checksum: (b[16] << 8) | b[17],
       urgent: (b[18] << 8) | b[19],
-      options: options.value,
+      options,
     },
     payload: b.subarray(headerLength),
   });
@@ -124,6 +128,12 @@ export interface TcpInput {
   checksum?: number;
 }
 
+/** Sequence arithmetic is modulo 2^32: any integer is taken mod 2^32. */
+function seqNumber(name: string, v: number): number {
+  if (!Number.isSafeInteger(v)) throw new EmitError('tcp', `${name} ${v} is not an integer`);
+  return v >>> 0;
+}
+
 export function emitTcp(h: TcpInput, payload: Uint8Array, src: string, dst: string): Uint8Array {
   const optBytes = emitTcpOptions(h.options ?? []);
   const padded = (optBytes.length + 3) & ~3;
@@ -131,14 +141,14 @@ export function emitTcp(h: TcpInput, payload: Uint8Array, src: string, dst: stri
   if (headerLength > 60) throw new EmitError('tcp', `options of ${optBytes.length} bytes exceed 40`);
   const out = new Uint8Array(headerLength + payload.length);
   const dv = new DataView(out.buffer);
-  dv.setUint16(0, h.sport);
-  dv.setUint16(2, h.dport);
-  dv.setUint32(4, (h.seq ?? 0) >>> 0);
-  dv.setUint32(8, (h.ack ?? 0) >>> 0);
+  dv.setUint16(0, checkField('tcp', 'source port', h.sport, 0xffff));
+  dv.setUint16(2, checkField('tcp', 'destination port', h.dport, 0xffff));
+  dv.setUint32(4, seqNumber('seq', h.seq ?? 0));
+  dv.setUint32(8, seqNumber('ack', h.ack ?? 0));
   out[12] = (headerLength / 4) << 4;
-  out[13] = h.flags ?? TCP_FLAGS.SYN;
-  dv.setUint16(14, h.window ?? 65535);
-  dv.setUint16(18, h.urgent ?? 0);
+  out[13] = checkField('tcp', 'flags', h.flags ?? TCP_FLAGS.SYN, 0xff);
+  dv.setUint16(14, checkField('tcp', 'window', h.window ?? 65535, 0xffff));
+  dv.setUint16(18, checkField('tcp', 'urgent pointer', h.urgent ?? 0, 0xffff));
   out.set(optBytes, TCP_HEADER_LEN);
   out.set(payload, headerLength);
   dv.setUint16(16, h.checksum ?? internetChecksum(pseudoHeader(src, dst, IPPROTO_TCP, out.length), out));

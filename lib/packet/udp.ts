@@ -1,5 +1,5 @@
 import { internetChecksum, pseudoHeader } from './checksum';
-import { fail, ok, type Result } from './errors';
+import { checkField, fail, ok, type Result } from './errors';
 
 export const UDP_HEADER_LEN = 8;
 export const IPPROTO_UDP = 17;
@@ -33,7 +33,9 @@ export function parseUdp(b: Uint8Array, opts: { allowTruncated?: boolean } = {})
 /** Emits a UDP datagram; the checksum is computed over the pseudo-header unless given. */
 export function emitUdp(h: { sport: number; dport: number; checksum?: number }, payload: Uint8Array, src: string, dst: string): Uint8Array {
   const out = new Uint8Array(UDP_HEADER_LEN + payload.length);
-  const length = out.length;
+  const length = checkField('udp', 'length', out.length, 0xffff);
+  checkField('udp', 'source port', h.sport, 0xffff);
+  checkField('udp', 'destination port', h.dport, 0xffff);
   out[0] = h.sport >> 8;
   out[1] = h.sport & 0xff;
   out[2] = h.dport >> 8;
