@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 # Debian packages: the lab (iproute2, nftables), captures (tcpdump), and the peers
 # hopscope is compared with in tests and benchmarks.
 DEB_PACKAGES=(
-  iproute2 nftables tcpdump iputils-ping
+  iproute2 nftables procps tcpdump iputils-ping
   traceroute iputils-tracepath mtr-tiny scamper
   python3 make g++
 )

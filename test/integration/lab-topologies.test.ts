@@ -202,6 +202,7 @@ describe('lab topologies against independent tools', { skip: NEED_ROOT }, () => 
     const running = () => pids.filter((p) => existsSync(`/proc/${p}`) && !readFileSync(`/proc/${p}/stat`, 'utf8').includes(') Z '));
     while (running().length > 0 && Date.now() < deadline) execFileSync('sleep', ['0.05']);
     assert.deepEqual(running(), []);
-    assert.doesNotMatch(execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }), /services\/discard\.js/);
+    const services = execFileSync('ps', ['-eo', 'pid,stat,args'], { encoding: 'utf8' }).split('\n').filter((l) => l.includes(serviceStatePath('fw-desync', 'dst', 'discard')) && !/^\s*\d+\s+Z/.test(l));
+    assert.deepEqual(services, [], 'no discard service of fw-desync left');
   });
 });

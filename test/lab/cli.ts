@@ -22,6 +22,7 @@ function printTruth(name: string): void {
       const extra = [
         h.balancer ? `${h.balancer.kind} balancer at ${h.balancer.at}` : '',
         h.returnHops !== undefined ? `back ${h.returnHops}` : '',
+        h.returnHopsByAddr ? `back ${Object.entries(h.returnHopsByAddr).map(([a, n]) => `${a}:${n}`).join(' ')}` : '',
         h.initialTtl !== undefined ? `iTTL ${h.initialTtl}` : '',
         h.rateLimited ? 'rate-limited' : '',
         h.silent ? 'silent' : '',
@@ -29,8 +30,15 @@ function printTruth(name: string): void {
       console.log(`  ${String(h.ttl).padStart(2)}  ${(h.v4 ?? []).join(' ')}  ${(h.v6 ?? []).join(' ')}${extra.length ? `  [${extra.join(', ')}]` : ''}`);
     }
   }
+  for (const p of t.truth.paths) {
+    for (const fam of ['v4', 'v6'] as const) if (p.links?.[fam]) console.log(`MDA links ${fam}: ${p.links[fam]!.map(([a, b]) => `${a}>${b}`).join(' ')}`);
+  }
+  if (t.truth.sessionDies) console.log(`an established TCP session dies at TTL ${t.truth.sessionDies.ttl} (${t.truth.sessionDies.node}, ${t.truth.sessionDies.addr}): ${t.truth.sessionDies.reason}`);
   for (const n of t.truth.notes ?? []) console.log(`note: ${n}`);
 }
+
+// `npm run lab -- list | head` closes stdout early: that is not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => process.exit(err.code === 'EPIPE' ? 0 : 1));
 
 const [cmd, ...rest] = process.argv.slice(2);
 try {
@@ -52,7 +60,10 @@ try {
       break;
     case 'list': {
       const up = new Set(labList());
-      for (const [name, t] of Object.entries(topologies)) console.log(`${up.has(name) ? 'up  ' : '    '}${name.padEnd(14)} ${t.description}`);
+      for (const [name, t] of Object.entries(topologies)) {
+        const state = !up.has(name) ? '' : labIsUp(name) ? 'up' : 'partial';
+        console.log(`${state.padEnd(8)}${name.padEnd(14)} ${t.description}`);
+      }
       break;
     }
     case 'truth':

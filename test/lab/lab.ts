@@ -53,7 +53,7 @@ export function checkLabPrerequisites(): void {
   if (process.getuid && process.getuid() !== 0) {
     throw new Error('the lab needs root (it creates network namespaces): run this command as root, e.g. with sudo');
   }
-  for (const [tool, pkg] of [['ip', 'iproute2'], ['nft', 'nftables']]) {
+  for (const [tool, pkg] of [['ip', 'iproute2'], ['nft', 'nftables'], ['sysctl', 'procps']]) {
     try {
       execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' });
     } catch {
@@ -216,6 +216,10 @@ export function labUp(name: string, options: { fresh?: boolean } = {}): Topology
   const emulated = topo.nodes.filter((n) => n.kind === 'emulated').map((n) => n.name);
   if (emulated.length) throw new Error(`${name}: emulated nodes (${emulated.join(', ')}) need the TUN router emulator, which is not built yet`);
   if (!options.fresh && labIsUp(name)) {
+    // As a fresh copy would be for a tool at the source: no path MTU learnt by earlier runs.
+    const src = nsName(name, topo.source);
+    run('ip', ['-n', src, 'route', 'flush', 'cache']);
+    run('ip', ['-n', src, '-6', 'route', 'flush', 'cache']);
     setAlias(topo);
     return topo;
   }

@@ -3,7 +3,9 @@ import { both, link, routes46, symmetric, v4, v6 } from './build';
 
 // src -1- r1 =(11,12)= p1|p2 =(21,22)= r2 -30- dst
 // r1 balances per packet: nftables numbers packets to dst alternately (mark 1, 2) and
-// policy routing sends each mark down its own branch, so one flow is split and reordered.
+// policy routing sends each mark down its own branch, so one flow is split (packets of one
+// flow take both branches alternately; actual reordering needs unequal branch delays, which
+// veths do not have: the emulator's job).
 const lb = `table inet hs_lb {
   chain pre {
     type filter hook prerouting priority mangle;
@@ -15,7 +17,7 @@ const lb = `table inet hs_lb {
 
 export const ecmpPacket: Topology = {
   name: 'ecmp-packet',
-  description: 'per-packet balancing (nftables numgen + fwmark policy routing) that splits and reorders one flow',
+  description: 'per-packet balancing (nftables numgen + fwmark policy routing): one flow alternates over two branches',
   source: 'src',
   links: [link('src', 'r1', 1), link('r1', 'p1', 11), link('r1', 'p2', 12), link('p1', 'r2', 21), link('p2', 'r2', 22), link('r2', 'dst', 30)],
   nodes: [

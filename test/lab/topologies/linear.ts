@@ -12,7 +12,7 @@ export const linear: Topology = {
   links: nets.map((n) => link(chain[n - 1], chain[n], n)),
   nodes: chain.map((name, i) => {
     if (name === 'src') return { name, ...routes46([2, 3, 4, 5], [[1, 2]]) };
-    if (name === 'dst') return { name, ...routes46([1, 2, 3, 4], [[5, 1]]) };
+    if (name === 'dst') return { name, ...routes46([1, 2, 3, 4], [[5, 1]]), services: [{ name: 'discard', script: 'discard.js', args: ['9'] }] };
     const up = nets.filter((n) => n < i);
     const down = nets.filter((n) => n > i + 1);
     const r4 = [...routes46(up, [[i, 1]]).routes4, ...routes46(down, [[i + 1, 2]]).routes4];
