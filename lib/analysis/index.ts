@@ -4,3 +4,4 @@ export * from './hops';
 export * from './mda';
 export * from './sampling';
 export * from './return-path';
+export * from './session';

@@ -45,7 +45,7 @@ export function buildProbe(spec: ProbeSpec): BuiltProbe {
       datagram = buildTcpProbe({ ...ip, sport, dport, seq, ack: spec.tcpAck, flags: spec.tcpFlags, window: spec.tcpWindow });
       const flags = spec.tcpFlags ?? TCP_FLAGS.SYN;
       const payload = datagram.length - (spec.ipVersion === 4 ? 20 : 40) - 20;
-      const expectedAck = seq + payload + (flags & TCP_FLAGS.SYN ? 1 : 0) + (flags & TCP_FLAGS.FIN ? 1 : 0);
+      const expectedAck = spec.expectAck ?? seq + payload + (flags & TCP_FLAGS.SYN ? 1 : 0) + (flags & TCP_FLAGS.FIN ? 1 : 0);
       keys = [tcpKey(spec.dst, sport, dport, seq), tcpAnswerKey(spec.dst, sport, dport, expectedAck)];
       break;
     }

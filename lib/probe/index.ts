@@ -10,3 +10,4 @@ export * from './mda';
 export { startRun, type MeasurementRun } from './run';
 export * from './sample';
 export * from './path';
+export * from './session';

@@ -20,6 +20,8 @@ export interface ProbeSpec {
   /** TCP flag bits (SYN = 0x02, default SYN). */
   tcpFlags?: number;
   tcpWindow?: number;
+  /** The acknowledgement a direct TCP answer will carry, when it does not follow from seq + payload (in-session probes). */
+  expectAck?: number;
   flowLabel?: number;
   tos?: number;
   ipId?: number;

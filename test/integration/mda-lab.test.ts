@@ -1,6 +1,6 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { labUp, labDown, nsName, topologies } from '../lab';
+import { labAcquire, labRelease, nsName, topologies } from '../lab';
 import { NEED_ROOT, hopscopeIn } from './helpers';
 import type { MultipathResult } from '../../lib/record';
 
@@ -39,8 +39,8 @@ async function checkRuns(topo: string, family: 4 | 6, runs: number, minComplete:
 }
 
 describe('hopscope mda on the lab', { skip: NEED_ROOT }, () => {
-  before(() => ['ecmp-flow', 'ecmp-packet', 'ecmp-unequal'].forEach((t) => labUp(t)));
-  after(() => ['ecmp-flow', 'ecmp-packet', 'ecmp-unequal'].forEach((t) => labDown(t)));
+  before(() => ['ecmp-flow', 'ecmp-packet', 'ecmp-unequal'].forEach((t) => labAcquire(t)));
+  after(() => ['ecmp-flow', 'ecmp-packet', 'ecmp-unequal'].forEach((t) => labRelease(t)));
 
   // At 99% per vertex a run misses a link with probability about 1.5% (IPv4: r1 3-way,
   // r2 2-way) or 3% (IPv6: r1 and three 2-way r2 addresses): requiring 8 (IPv4) and 7

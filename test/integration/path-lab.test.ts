@@ -1,6 +1,6 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { labUp, labDown, nsName, topologies } from '../lab';
+import { labAcquire, labRelease, nsName, topologies } from '../lab';
 import { NEED_ROOT, hopscopeIn, inNs, truthAddrs, dstOf } from './helpers';
 
 interface HopLine { type: 'hop'; ttl: number; addr: string | null; returnHops: number | null; asymm: number | null; pmtu: number | null; pmtuFrom: string | null; reached: boolean; signature: { timeExceeded: number | null; echoReply: number | null; class: string | null } | null }
@@ -14,8 +14,8 @@ async function pathJson(topo: string, family: 4 | 6): Promise<{ hops: HopLine[];
 }
 
 describe('hopscope path on the lab (seed 003: asymm, pmtu)', { skip: NEED_ROOT }, () => {
-  before(() => ['asym', 'linear'].forEach((t) => labUp(t)));
-  after(() => ['asym', 'linear'].forEach((t) => labDown(t)));
+  before(() => ['asym', 'linear'].forEach((t) => labAcquire(t)));
+  after(() => ['asym', 'linear'].forEach((t) => labRelease(t)));
 
   for (const family of [4, 6] as const) {
     test(`asym IPv${family}: return hops as the truth says, asymm only where the way back is longer, pmtu 1454 from hop 2`, async () => {

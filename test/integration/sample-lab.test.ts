@@ -1,7 +1,7 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { labUp, labDown, nsName, topologies } from '../lab';
+import { labAcquire, labRelease, nsName, topologies } from '../lab';
 import { NEED_ROOT, hopscopeIn, CLI } from './helpers';
 
 function lastJson(stdout: string) {
@@ -9,8 +9,8 @@ function lastJson(stdout: string) {
 }
 
 describe('hopscope sample on the lab (seed 001: a fixed flow, repeated)', { skip: NEED_ROOT }, () => {
-  before(() => ['ecmp-packet', 'ecmp-flow'].forEach((t) => labUp(t)));
-  after(() => ['ecmp-packet', 'ecmp-flow'].forEach((t) => labDown(t)));
+  before(() => ['ecmp-packet', 'ecmp-flow'].forEach((t) => labAcquire(t)));
+  after(() => ['ecmp-packet', 'ecmp-flow'].forEach((t) => labRelease(t)));
 
   test('ecmp-packet: one flow meets both branches at TTL 2, in equal shares (numgen alternates)', async () => {
     for (const family of [4, 6] as const) {

@@ -1,7 +1,7 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { labUp, labDown, nsName, topologies } from '../lab';
+import { labAcquire, labRelease, nsName, topologies } from '../lab';
 import { NEED_ROOT, hopscopeIn, parseJsonTrace, addrsByTtl, truthAddrs, dstOf, parseTracerouteN } from './helpers';
 
 const TERMINAL = { udp: 'port-unreachable', icmp: 'echo-reply', tcp: 'tcp-rst' } as const;
@@ -10,13 +10,13 @@ const linearPath = topologies.linear.truth.paths[0];
 
 describe('hopscope trace on the lab', { skip: NEED_ROOT }, () => {
   before(() => {
-    labUp('linear');
-    labUp('ecmp-flow');
-    labUp('ecmp-unequal');
-    labUp('asym');
+    labAcquire('linear');
+    labAcquire('ecmp-flow');
+    labAcquire('ecmp-unequal');
+    labAcquire('asym');
   });
   after(() => {
-    for (const t of ['linear', 'ecmp-flow', 'ecmp-unequal', 'asym']) labDown(t);
+    for (const t of ['linear', 'ecmp-flow', 'ecmp-unequal', 'asym']) labRelease(t);
   });
 
   test('asym: reply TTLs carry each router\'s initial TTL and its longer return path (v4 and v6)', async () => {
