@@ -5,3 +5,4 @@ export * from './mda';
 export * from './sampling';
 export * from './return-path';
 export * from './session';
+export * from './ratelimit';

@@ -7,12 +7,14 @@ import { sampleCommand } from './sample-command';
 import { pathCommand } from './path-command';
 import { analyzeCommand, importCommand } from './import-command';
 import { sessionCommand } from './session-command';
+import { ratetestCommand } from './ratetest-command';
 
 const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; summary: string }> = {
   trace: { run: (argv) => traceCommand(argv), summary: 'trace the path to a target (UDP, ICMP or TCP; Paris or classic)' },
   mda: { run: (argv) => mdaCommand(argv), summary: 'find every path to a target (MDA) and classify its load balancers' },
   path: { run: (argv) => pathCommand(argv), summary: 'walk the path like tracepath: return hops (asymm), path MTU, router signatures' },
   session: { run: (argv) => sessionCommand(argv), summary: 'trace inside a live TCP connection to find where an established session dies' },
+  ratetest: { run: (argv) => ratetestCommand(argv), summary: 'tell a hop that rate-limits its ICMP from one that loses packets' },
   import: { run: (argv) => importCommand(argv), summary: 'read another tool\'s results (atlas, scamper, traceroute, tracepath, mtr) as probe records' },
   analyze: { run: (argv) => analyzeCommand(argv), summary: 'per-hop table and return-path estimates for records from any source' },
   sample: { run: (argv) => sampleCommand(argv), summary: 'repeat one fixed-flow trace and count the addresses at each hop' },

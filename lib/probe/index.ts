@@ -11,3 +11,4 @@ export { startRun, type MeasurementRun } from './run';
 export * from './sample';
 export * from './path';
 export * from './session';
+export * from './rate-test';
