@@ -1,6 +1,7 @@
 import type { MultipathResult } from '../record';
 import { mda, MDA_DEFAULTS, type MdaOptions } from '../probe';
 import { optionHelp, parseCommand, type OptionSpec } from './args';
+import { printRun } from './output';
 import { TRACE_OPTIONS, traceOptionsFromArgs } from './trace-command';
 
 const SHARED = TRACE_OPTIONS.filter((o) => !['method', 'queries', 'numeric'].includes(o.long));
@@ -39,19 +40,6 @@ export async function mdaCommand(argv: readonly string[], out: NodeJS.WritableSt
     maxProbes: values.budget as number | undefined,
     timeLimitMs: values['time-limit'] === undefined ? undefined : (values['time-limit'] as number) * 1000,
   };
-  const run = mda(target, options);
-  const stop = () => run.abort();
-  process.once('SIGINT', stop);
-  try {
-    if (values.json) for await (const r of run) out.write(JSON.stringify(r) + '\n');
-    const result = await run.result;
-    if (values.json) {
-      const { records, ...summary } = result;
-      void records;
-      out.write(JSON.stringify(summary) + '\n');
-    } else out.write(formatMultipath(result) + '\n');
-    return result.complete ? 0 : 1;
-  } finally {
-    process.removeListener('SIGINT', stop);
-  }
+  const result = await printRun(mda(target, options), values.json === true, out, formatMultipath);
+  return result.complete ? 0 : 1;
 }

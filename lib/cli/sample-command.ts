@@ -1,6 +1,7 @@
 import type { SampleAggregate } from '../analysis';
 import { sample, SAMPLE_DEFAULTS, type SampleOptions } from '../probe';
 import { optionHelp, parseCommand, UsageError, type OptionSpec } from './args';
+import { printRun } from './output';
 import { TRACE_OPTIONS, traceOptionsFromArgs } from './trace-command';
 
 export const SAMPLE_OPTIONS: OptionSpec[] = [
@@ -33,17 +34,6 @@ export async function sampleCommand(argv: readonly string[], out: NodeJS.Writabl
     intervalMs: values.interval === undefined ? undefined : (values.interval as number) * 1000,
     durationMs: values.duration === undefined ? undefined : (values.duration as number) * 1000,
   };
-  const run = sample(target, options);
-  const stop = () => run.abort();
-  process.once('SIGINT', stop);
-  try {
-    if (values.json) for await (const r of run) out.write(JSON.stringify(r) + '\n');
-    const result = await run.result;
-    const { records, ...summary } = result;
-    void records;
-    out.write((values.json ? JSON.stringify(summary) : `hopscope sample to ${result.target} (${result.dst})\n${formatSamples(result)}`) + '\n');
-    return 0;
-  } finally {
-    process.removeListener('SIGINT', stop);
-  }
+  await printRun(sample(target, options), values.json === true, out, (r) => `hopscope sample to ${r.target} (${r.dst})\n${formatSamples(r)}`);
+  return 0;
 }
