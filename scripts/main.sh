@@ -21,7 +21,7 @@ run() { # topology command args...
   echo "=== $topo: hopscope $*"
   ip netns exec "hs-$topo-src" node dist/cli/main.js "$@" || true
 }
-for topo in linear ecmp-flow ecmp-packet ecmp-unequal asym; do npm run -s lab -- up "$topo"; done
+for topo in linear ecmp-flow ecmp-packet ecmp-unequal asym ratelimit fw-desync; do npm run -s lab -- up "$topo"; done
 echo
 npm run -s lab -- truth linear
 demo linear 4 198.18.5.2
@@ -40,6 +40,12 @@ npm run -s lab -- truth asym
 demo asym 4 198.18.4.2 --proto icmp
 run asym path 198.18.4.2
 run asym path -6 2001:db8:4::2
+echo
+npm run -s lab -- truth ratelimit
+run ratelimit ratetest --ttl 2 198.18.4.2
+echo
+npm run -s lab -- truth fw-desync
+run fw-desync session -m 4 -q 1 198.18.4.2 9
 echo
 echo "The lab stays up for your own traces, e.g.: ip netns exec hs-src node dist/cli/main.js trace 198.18.4.2"
 echo "Take it down with: npm run lab -- down"
