@@ -1,12 +1,11 @@
 // Decode throughput for a realistic reply mix: mostly time-exceeded with quotes (some
 // with MPLS extensions), some port-unreachable, echo replies and TCP answers, taken
 // from the Linux capture fixtures plus built MPLS replies. Prints packets per second.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { buildUdpProbe, decodeIpPacket, emitExtensionStructure, emitIcmp, emitIpv4, mplsObject } from '../lib/packet';
 
-const captured = (JSON.parse(readFileSync(join(__dirname, '../test/fixtures/packet/linux-replies.json'), 'utf8')) as { packets: { hex: string }[] })
-  .packets.map((p) => Uint8Array.from(Buffer.from(p.hex, 'hex')));
+import { allLinuxPackets } from '../test/fixtures/packet/load';
+
+const captured = allLinuxPackets();
 const probe = buildUdpProbe({ src: '198.18.0.1', dst: '198.18.9.9', ttl: 1, sport: 40000, dport: 33434, checksum: 9, size: 60 });
 const body = new Uint8Array(128 + 12);
 body.set(probe);

@@ -48,8 +48,9 @@ export interface Ipv6Packet {
 
 export const IPV6_EXT = { HOP_BY_HOP: 0, ROUTING: 43, FRAGMENT: 44, ESP: 50, AH: 51, NO_NEXT: 59, DEST_OPTS: 60 } as const;
 // Headers in the common (next, length in 8-octet units beyond the first) format: hop-by-hop,
-// routing, destination options, mobility, HIP, shim6, and the two experimental numbers.
-const GENERIC = new Set([0, 43, 60, 135, 139, 140, 253, 254]);
+// routing, destination options, mobility, HIP, shim6. The experimental 253/254 are left as
+// upper-layer protocols, as Linux treats them (it answers them with "unrecognized next header").
+const GENERIC = new Set([0, 43, 60, 135, 139, 140]);
 const MAX_EXTENSIONS = 8;
 
 export function parseIpv6(b: Uint8Array, opts: { allowTruncated?: boolean } = {}): Result<Ipv6Packet> {
