@@ -1,4 +1,3 @@
-import type { ProbeRecord } from '../record';
 import { trace, TRACE_DEFAULTS, type TraceOptions } from '../probe';
 import { optionHelp, parseCommand, UsageError, type OptionSpec } from './args';
 import { NameCache } from './names';
@@ -63,30 +62,24 @@ export async function traceCommand(argv: readonly string[], out: NodeJS.Writable
   const stop = () => run.abort();
   process.once('SIGINT', stop);
   try {
-    let hop: ProbeRecord[] = [];
-    let headerDone = false;
-    const flush = async () => {
-      if (hop.length === 0) return;
-      const first = hop[0];
-      if (!headerDone) {
-        out.write(formatHeader(target, first.dst, options.maxTtl ?? TRACE_DEFAULTS.maxTtl, first.proto, options.method ?? TRACE_DEFAULTS.method, first.size) + '\n');
-        headerDone = true;
+    if (json) {
+      for await (const r of run) out.write(JSON.stringify(r) + '\n');
+    } else {
+      // Names are asked for as soon as records arrive, while earlier hops are being printed.
+      if (names) void (async () => { for await (const r of run) if (r.addr) void names.lookup(r.addr); })().catch(() => {});
+      // One batch per hop, printed the moment the hop is complete.
+      let headerDone = false;
+      for await (const hop of run.batches()) {
+        const first = hop[0];
+        if (!headerDone) {
+          out.write(formatHeader(target, first.dst, options.maxTtl ?? TRACE_DEFAULTS.maxTtl, first.proto, options.method ?? TRACE_DEFAULTS.method, first.size) + '\n');
+          headerDone = true;
+        }
+        const resolved = new Map<string, string | null>();
+        if (names) for (const r of hop) if (r.addr && !resolved.has(r.addr)) resolved.set(r.addr, await names.nameOf(r.addr));
+        out.write(formatHop(first.ttl, hop, (a) => resolved.get(a) ?? null) + '\n');
       }
-      const resolved = new Map<string, string | null>();
-      if (names) for (const r of hop) if (r.addr && !resolved.has(r.addr)) resolved.set(r.addr, await names.nameOf(r.addr));
-      out.write(formatHop(first.ttl, hop, (a) => resolved.get(a) ?? null) + '\n');
-      hop = [];
-    };
-    for await (const r of run) {
-      if (json) {
-        out.write(JSON.stringify(r) + '\n');
-        continue;
-      }
-      if (names && r.addr) void names.lookup(r.addr);
-      if (hop.length > 0 && hop[0].ttl !== r.ttl) await flush();
-      hop.push(r);
     }
-    await flush();
     const summary = await run.summary;
     out.write((json ? JSON.stringify(summary) : formatSummaryLine(summary)) + '\n');
     return summary.reached ? 0 : 1;

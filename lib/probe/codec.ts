@@ -103,11 +103,15 @@ export type DecodedPacket =
 /** Decodes what a receive socket delivered into match keys and record fields. */
 export function decodePacket(p: { ipVersion: 4 | 6; proto: RecvProto; bytes: Uint8Array; from: string; hopLimit?: number }): DecodedPacket {
   let res: Result<Reply>;
-  if (p.ipVersion === 4) res = decodeIpv4Packet(p.bytes);
+  // ICMPv4 reaches raw sockets unverified: a bad checksum is damage, count it as malformed.
+  // (TCP is not checked: segments from a local veth peer carry only the partial checksum
+  // of offloading, and the acknowledgement and ports already have to match.)
+  if (p.ipVersion === 4) res = decodeIpv4Packet(p.bytes, { rejectBadChecksum: p.proto === 'icmp' });
   else if (p.proto === 'icmp') res = decodeIcmpv6Message(p.bytes, { src: p.from, hopLimit: p.hopLimit });
   else res = decodeTcpSegment6(p.bytes, { src: p.from, hopLimit: p.hopLimit });
   if (!res.ok) return { ok: false, malformed: res.error.kind !== 'unsupported' };
   const keys = replyKeys(res.value);
-  if (keys.length === 0) return { ok: false, malformed: false };
+  // An ICMP error whose quote cannot be read is damaged; anything else without a key is not ours.
+  if (keys.length === 0) return { ok: false, malformed: res.value.quoteError !== null };
   return { ok: true, keys, reply: replyFields(res.value) };
 }

@@ -8,6 +8,7 @@ export { buildProbe, decodePacket, replyKeys, replyFields } from './codec';
 export * from './trace';
 export * from './mda';
 export { startRun, type MeasurementRun } from './run';
+export { AdaptiveWait } from './wait';
 export * from './sample';
 export * from './path';
 export * from './session';

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { IpVersion, ProbeRecord } from '../record';
 import type { ProbeSpec } from './spec';
 
@@ -23,13 +24,64 @@ export interface ProberStats {
 }
 
 /**
- * The unit every probing method is written against: send one probe, get its record.
+ * The unit every probing method is written against: send probes, get their records.
  * Implemented in-process by Engine; a privileged agent implements the same interface.
  */
 export interface Prober {
   readonly ipVersion: IpVersion;
-  /** Resolves with the probe's record when it is answered or its wait runs out. */
+  /**
+   * Resolves with the probe's record when it is answered or its wait runs out; rejects with
+   * the signal's reason when aborted, or when the probe cannot be built or sent.
+   */
   probe(spec: ProbeSpec, options?: ProbeWaitOptions): Promise<ProbeRecord>;
+  /**
+   * Optional: a whole batch in one call (an agent sends it as one request). Use the
+   * `probeBatch` function, which falls back to `probe` per spec when this is absent.
+   */
+  probeBatch?(specs: readonly ProbeSpec[], options?: ProbeWaitOptions): AsyncIterable<ProbeRecord>;
   stats(): ProberStats;
+  /** Ends every probe in flight (they resolve unanswered) and releases the sockets. */
   close(): void;
+}
+
+/**
+ * Sends a batch of probes through a prober (rate cap and in-flight window are the
+ * prober's) and yields each record as soon as it is complete, in completion order.
+ * Aborting the signal, or leaving the loop early, drops the probes still queued or in
+ * flight; an abort ends the iteration by throwing the signal's reason.
+ */
+export async function* probeBatch(prober: Prober, specs: readonly ProbeSpec[], options: ProbeWaitOptions = {}): AsyncGenerator<ProbeRecord> {
+  const inner = new AbortController();
+  setMaxListeners(0, inner.signal); // one listener per probe in flight
+  const outer = options.signal;
+  const onAbort = () => inner.abort(outer!.reason);
+  if (outer?.aborted) throw outer.reason;
+  outer?.addEventListener('abort', onAbort, { once: true });
+  try {
+    if (prober.probeBatch) {
+      for await (const r of prober.probeBatch(specs, { ...options, signal: inner.signal })) yield r;
+      return;
+    }
+    const settled: ({ ok: true; record: ProbeRecord } | { ok: false; error: unknown })[] = [];
+    let wake: (() => void) | null = null;
+    for (const spec of specs) {
+      prober.probe(spec, { timeoutMs: options.timeoutMs, signal: inner.signal }).then(
+        (record) => settled.push({ ok: true, record }),
+        (error) => settled.push({ ok: false, error }),
+      ).finally(() => {
+        const w = wake;
+        wake = null;
+        w?.();
+      });
+    }
+    for (let left = specs.length; left > 0; left--) {
+      while (settled.length === 0) await new Promise<void>((r) => (wake = r));
+      const s = settled.shift()!;
+      if (!s.ok) throw inner.signal.aborted ? inner.signal.reason : s.error;
+      yield s.record;
+    }
+  } finally {
+    outer?.removeEventListener('abort', onAbort);
+    inner.abort(new Error('probe batch ended'));
+  }
 }

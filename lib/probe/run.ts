@@ -5,37 +5,45 @@ export interface MeasurementRun<T> extends AsyncIterable<ProbeRecord> {
   readonly result: Promise<T>;
   /** Every record so far (also after an abort or a failure). */
   readonly records: readonly ProbeRecord[];
+  /**
+   * The records in the groups the measurement completes them in (a trace: one hop per
+   * group), each as soon as it is complete: for printing a hop the moment it is known.
+   */
+  batches(): AsyncIterable<readonly ProbeRecord[]>;
   abort(): void;
 }
 
 /**
- * Runs `body`, which hands out records through `emit`, as a MeasurementRun. Iteration ends
- * when the body does, rethrowing its failure; an outer signal or `abort()` stops it.
+ * Runs `body`, which hands out records through `emit`, as a MeasurementRun. Every iterator
+ * (records or batches; several may run) sees everything from the start. Iteration ends when
+ * the body does, rethrowing its failure; an outer signal or `abort()` stops it, and so does
+ * leaving a `for await` loop early (break, return, throw): the measurement is aborted, its
+ * sockets are closed, and `result` still resolves with what was collected.
  */
 export function startRun<T>(
   body: (emit: (records: ProbeRecord[]) => void, signal: AbortSignal) => Promise<T>,
   outer?: AbortSignal,
 ): MeasurementRun<T> {
   const records: ProbeRecord[] = [];
+  const batches: ProbeRecord[][] = [];
   const controller = new AbortController();
   if (outer) {
     if (outer.aborted) controller.abort(outer.reason);
     else outer.addEventListener('abort', () => controller.abort(outer.reason), { once: true });
   }
-  const queue: ProbeRecord[] = [];
-  let wake: (() => void) | null = null;
+  const waiting = new Set<() => void>();
   let done = false;
   let failure: unknown = null;
   const notify = () => {
-    const w = wake;
-    wake = null;
-    w?.();
+    for (const w of [...waiting]) w();
+    waiting.clear();
   };
   const result = (async () => {
     try {
       return await body((batch) => {
+        if (batch.length === 0) return;
         records.push(...batch);
-        queue.push(...batch);
+        batches.push(batch);
         notify();
       }, controller.signal);
     } catch (err) {
@@ -47,22 +55,34 @@ export function startRun<T>(
     }
   })();
   result.catch(() => {}); // surfaced through iteration or by awaiting result
-  return {
-    result,
-    records,
-    abort: () => controller.abort(new Error('measurement aborted')),
-    async *[Symbol.asyncIterator]() {
+
+  async function* follow<X>(list: readonly X[]): AsyncGenerator<X> {
+    let next = 0;
+    let finished = false;
+    try {
       for (;;) {
-        if (queue.length > 0) {
-          yield queue.shift()!;
+        if (next < list.length) {
+          yield list[next++];
           continue;
         }
         if (done) {
+          finished = true;
           if (failure) throw failure;
           return;
         }
-        await new Promise<void>((r) => (wake = r));
+        await new Promise<void>((r) => waiting.add(r));
       }
-    },
+    } finally {
+      // The reader left the loop before the end: nobody reads on, stop probing.
+      if (!finished && !done) controller.abort(new Error('measurement abandoned by its reader'));
+    }
+  }
+
+  return {
+    result,
+    records,
+    batches: () => ({ [Symbol.asyncIterator]: () => follow(batches) }),
+    abort: () => controller.abort(new Error('measurement aborted')),
+    [Symbol.asyncIterator]: () => follow(records),
   };
 }

@@ -7,6 +7,7 @@ import { interfaceAddress, ipVersionOf, routeSource } from './source';
 import type { ProbeSpec } from './spec';
 import { allocateFlowBase, newRunId } from './ids';
 import { startRun, type MeasurementRun } from './run';
+import { AdaptiveWait } from './wait';
 
 export type TraceMethod = 'paris' | 'classic';
 
@@ -21,9 +22,9 @@ export interface TraceOptions {
   /** Destination port (UDP base port for classic; TCP port). */
   port?: number;
   sport?: number;
-  /** Longest wait for a reply, ms. */
+  /** Longest wait for a reply, ms (the full wait of a probe while no hop after it has answered). */
   waitMs?: number;
-  /** Shortest wait once RTTs are known, ms. */
+  /** Shortest wait once RTTs are known, ms (see AdaptiveWait). */
   minWaitMs?: number;
   /** Stop after this many consecutive TTLs without any answer. */
   gapLimit?: number;
@@ -186,10 +187,7 @@ async function runTrace(
   setMaxListeners(0, inner.signal); // one listener per probe in flight
   const onOuterAbort = () => inner.abort(signal.reason);
   signal.addEventListener('abort', onOuterAbort, { once: true });
-  let maxRtt = 0;
-  // Adaptive wait, as traceroute's -w MAX,HERE,NEAR with NEAR = 10: once replies are seen,
-  // wait 10x the slowest RTT so far, within [minWait, wait].
-  const timeout = () => (maxRtt > 0 ? Math.min(t.waitMs, Math.max(t.minWaitMs, 10 * maxRtt)) : t.waitMs);
+  const wait = new AdaptiveWait(t.waitMs, t.minWaitMs);
 
   const hops = new Map<number, Promise<ProbeRecord[]>>();
   let sentCount = 0;
@@ -202,8 +200,8 @@ async function runTrace(
     for (let attempt = 0; attempt < t.queries; attempt++) {
       const spec = traceProbeSpec(t, ttl, attempt, sentCount++, flowBase);
       probes.push(
-        prober.probe(spec, { timeoutMs: timeout, signal: inner.signal }).then((r) => {
-          if (r.rttMs !== null) maxRtt = Math.max(maxRtt, r.rttMs);
+        prober.probe(spec, { timeoutMs: wait.forTtl(ttl), signal: inner.signal }).then((r) => {
+          if (r.rttMs !== null) wait.seen(ttl, r.rttMs);
           if (isTerminal(r) && ttl < stopTtl) stopTtl = ttl;
           return r;
         }),

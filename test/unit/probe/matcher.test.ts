@@ -72,8 +72,17 @@ test('matcher: an echo reply from another address than the probed one is not tak
 
 test('malformed and unrelated packets are told apart (malformed vs foreign)', () => {
   assert.deepEqual(decodePacket({ ipVersion: 4, proto: 'icmp', bytes: new Uint8Array([0x45, 0, 0]), from: ROUTER4 }), { ok: false, malformed: true });
-  const redirect = emitIpv4({ src: ROUTER4, dst: SRC4, protocol: 1 }, emitIcmp({ type: 5, code: 1, rest: 0, body: new Uint8Array(0) }));
-  assert.deepEqual(decodePacket({ ipVersion: 4, proto: 'icmp', bytes: redirect, from: ROUTER4 }), { ok: false, malformed: false });
+  // Not ours: an echo request (any ping seen by a raw socket).
+  const request = emitIpv4({ src: ROUTER4, dst: SRC4, protocol: 1 }, emitIcmp({ type: 8, code: 0, rest: 0x00010002, body: new Uint8Array(8) }));
+  assert.deepEqual(decodePacket({ ipVersion: 4, proto: 'icmp', bytes: request, from: ROUTER4 }), { ok: false, malformed: false });
+  // Damaged: a time-exceeded whose quote is cut short, and one whose checksum does not verify.
+  const probe = buildProbe({ ipVersion: 4, proto: 'udp', src: SRC4, dst: DST4, ttl: 1, sport: 1, dport: 2, checksum: 3 }).datagram;
+  const cut = emitIpv4({ src: ROUTER4, dst: SRC4, protocol: 1 }, emitIcmp({ type: 11, code: 0, rest: 0, body: probe.slice(0, 6) }));
+  assert.deepEqual(decodePacket({ ipVersion: 4, proto: 'icmp', bytes: cut, from: ROUTER4 }), { ok: false, malformed: true });
+  const icmp = emitIcmp({ type: 11, code: 0, rest: 0, body: probe.slice(0, 28) }).slice();
+  icmp[3] ^= 1;
+  const bad = emitIpv4({ src: ROUTER4, dst: SRC4, protocol: 1 }, icmp);
+  assert.deepEqual(decodePacket({ ipVersion: 4, proto: 'icmp', bytes: bad, from: ROUTER4 }), { ok: false, malformed: true });
 });
 
 test('trace probe ids: Paris keeps the 5-tuple and varies only the id; classic varies the port', async () => {
