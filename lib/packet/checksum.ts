@@ -1,10 +1,23 @@
-import { addrToBytes } from './addr';
+import { addrFamily, addrToBytes } from './addr';
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** Ones'-complement sum of 16-bit words, not yet complemented (carries folded). */
 export function onesSum(data: Uint8Array, initial = 0): number {
   let sum = initial;
   const n = data.length & ~1;
-  for (let i = 0; i < n; i += 2) sum += (data[i] << 8) | data[i + 1];
+  let i = 0;
+  if (n >= 64 && (data.byteOffset & 1) === 0) {
+    // Whole native words are faster; the ones'-complement sum is byte-order independent
+    // (RFC 1071 §2 B), so sum them as they lie and swap the folded result.
+    const words = new Uint16Array(data.buffer, data.byteOffset, n >>> 1);
+    let w = 0;
+    for (let k = 0; k < words.length; k++) w += words[k];
+    while (w > 0xffff) w = (w & 0xffff) + (w >>> 16);
+    sum += LITTLE_ENDIAN ? ((w & 0xff) << 8) | (w >>> 8) : w;
+    i = n;
+  }
+  for (; i < n; i += 2) sum += (data[i] << 8) | data[i + 1];
   if (data.length & 1) sum += data[data.length - 1] << 8;
   while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
   return sum;
@@ -66,4 +79,23 @@ export function compensationWord(sumWithoutWord: number, wanted: number): number
   // checksum = ~(S0 + X)  =>  X = ~wanted - S0 = ~wanted + ~S0 (ones' complement)
   const x = onesAdd(~wanted & 0xffff, ~sumWithoutWord & 0xffff);
   return x === 0xffff ? 0 : x & 0xffff;
+}
+
+const addrSums = new Map<string, number | null>();
+
+/**
+ * Ones'-sum of the two addresses of a pseudo-header (protocol and length are added by
+ * the caller), or null unless both are addresses of one family. Memoised: a prober sees
+ * the same few address pairs again and again, and parsing address text is the slow part.
+ */
+export function pseudoAddrSum(src: string, dst: string): number | null {
+  const key = `${src} ${dst}`;
+  let sum = addrSums.get(key);
+  if (sum === undefined) {
+    const f = addrFamily(src);
+    sum = f !== 0 && f === addrFamily(dst) ? onesSum(pseudoHeader(src, dst, 0, 0)) : null;
+    if (addrSums.size >= 4096) addrSums.clear();
+    addrSums.set(key, sum);
+  }
+  return sum;
 }

@@ -1,5 +1,5 @@
-import { internetChecksum, pseudoHeader } from './checksum';
-import { checkField, fail, ok, type Result } from './errors';
+import { internetChecksum, onesSum, pseudoAddrSum } from './checksum';
+import { checkField, EmitError, fail, ok, type Result } from './errors';
 import { buildErrorBody, splitErrorBody, type ExtensionLayout, type IcmpExtensionObject } from './icmp-ext';
 
 export const IPPROTO_ICMP = 1;
@@ -92,7 +92,11 @@ export function icmpChecksum(message: Uint8Array, v6?: Icmpv6Addrs): number {
   const copy = message.slice();
   copy[2] = 0;
   copy[3] = 0;
-  return v6 ? internetChecksum(pseudoHeader(v6.src, v6.dst, IPPROTO_ICMPV6, copy.length), copy) : internetChecksum(copy);
+  if (!v6) return internetChecksum(copy);
+  const addrs = pseudoAddrSum(v6.src, v6.dst);
+  if (addrs === null) throw new EmitError('icmpv6', `not a pair of IPv6 addresses: ${v6.src}, ${v6.dst}`);
+  const len = copy.length;
+  return ~onesSum(copy, addrs + IPPROTO_ICMPV6 + (len >>> 16) + (len & 0xffff)) & 0xffff;
 }
 
 export function icmpChecksumValid(message: Uint8Array, v6?: Icmpv6Addrs): boolean {
@@ -174,7 +178,9 @@ export function otherRepr(m: IcmpMessage): IcmpOther {
 /** Parses and checks the raw message both typed parsers start from. */
 export function parseChecked(b: Uint8Array, ipVersion: 4 | 6, verify: boolean, v6?: Icmpv6Addrs): Result<IcmpMessage> {
   const m = parseIcmp(b, ipVersion);
-  if (!m.ok || !verify || (ipVersion === 6 && !v6) || icmpChecksumValid(b, v6)) return m;
+  // ICMPv6 is checked only with a valid pair of addresses to build the pseudo-header from.
+  const checkable = ipVersion === 4 || (v6 !== undefined && pseudoAddrSum(v6.src, v6.dst) !== null);
+  if (!m.ok || !verify || !checkable || icmpChecksumValid(b, v6)) return m;
   return fail('bad-checksum', ipVersion === 4 ? 'icmp' : 'icmpv6', `checksum ${m.value.checksum.toString(16)} does not verify`);
 }
 

@@ -27,14 +27,18 @@ const u32 = (b: Uint8Array, o: number) => ((b[o] << 24) | (b[o + 1] << 16) | (b[
 
 /** Decodes a quoted datagram; needs the IP header and at least 8 transport bytes. */
 export function parseQuote(b: Uint8Array, ipVersion: 4 | 6): Result<Quote> {
-  let q: Omit<Quote, 'udp' | 'tcp' | 'icmp' | 'transportBytes'>;
+  // One literal per family with every field, so quotes share one shape (this is a hot path).
+  let q: Quote;
   let t: Uint8Array;
   if (ipVersion === 4) {
     const p = parseIpv4(b, { allowTruncated: true });
     if (!p.ok) return fail(p.error.kind, 'quote', `quoted IPv4: ${p.error.detail}`);
     const h = p.value.header;
     if (h.fragOffset !== 0) return fail('unsupported', 'quote', `quoted IPv4 fragment at offset ${h.fragOffset}`);
-    q = { ipVersion, ttl: h.ttl, ipId: h.id, tos: h.tos, flowLabel: null, df: h.df, totalLength: h.totalLength, src: h.src, dst: h.dst, protocol: h.protocol };
+    q = {
+      ipVersion, ttl: h.ttl, ipId: h.id, tos: h.tos, flowLabel: null, df: h.df, totalLength: h.totalLength, src: h.src, dst: h.dst,
+      protocol: h.protocol, udp: null, tcp: null, icmp: null, transportBytes: 0,
+    };
     t = p.value.payload;
   } else {
     const p = parseIpv6(b, { allowTruncated: true });
@@ -42,11 +46,15 @@ export function parseQuote(b: Uint8Array, ipVersion: 4 | 6): Result<Quote> {
     const h = p.value.header;
     const frag = p.value.fragment;
     if (frag !== null && frag.offset !== 0) return fail('unsupported', 'quote', `quoted IPv6 fragment at offset ${frag.offset}`);
-    q = { ipVersion, ttl: h.hopLimit, ipId: null, tos: h.trafficClass, flowLabel: h.flowLabel, df: null, totalLength: h.payloadLength + 40, src: h.src, dst: h.dst, protocol: p.value.protocol };
+    q = {
+      ipVersion, ttl: h.hopLimit, ipId: null, tos: h.trafficClass, flowLabel: h.flowLabel, df: null, totalLength: h.payloadLength + 40,
+      src: h.src, dst: h.dst, protocol: p.value.protocol, udp: null, tcp: null, icmp: null, transportBytes: 0,
+    };
     t = p.value.payload;
   }
   if (t.length < 8) return fail('truncated', 'quote', `${t.length} transport bytes quoted, need 8`);
-  const quote: Quote = { ...q, udp: null, tcp: null, icmp: null, transportBytes: t.length };
+  const quote = q;
+  quote.transportBytes = t.length;
   if (q.protocol === 17) quote.udp = { sport: u16(t, 0), dport: u16(t, 2), length: u16(t, 4), checksum: u16(t, 6) };
   else if (q.protocol === 6) {
     quote.tcp = { sport: u16(t, 0), dport: u16(t, 2), seq: u32(t, 4), ack: t.length >= 12 ? u32(t, 8) : null, flags: t.length >= 14 ? t[13] : null };

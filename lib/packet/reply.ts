@@ -1,8 +1,7 @@
 import type { MplsLabel, ReplyKind } from '../record';
 import type { DecodeError, Result } from './errors';
 import { fail, ok } from './errors';
-import { addrFamily } from './addr';
-import { onesSum, pseudoHeader } from './checksum';
+import { onesSum, pseudoAddrSum } from './checksum';
 import {
   echoIds, icmpMtu, icmpPointer, isEcho, isIcmpError, parseIcmp, IPPROTO_ICMP, IPPROTO_ICMPV6,
   type IcmpMessage,
@@ -169,10 +168,9 @@ export interface Ipv6SocketInfo {
 }
 
 function socketOuter(bytes: Uint8Array, info: Ipv6SocketInfo): Outer {
-  const known = info.dst !== undefined && addrFamily(info.src) === 6 && addrFamily(info.dst) === 6;
   return {
     ipVersion: 6, src: info.src, dst: info.dst ?? null, ttl: info.hopLimit ?? null, ipId: null, size: 40 + bytes.length,
-    addrSum: known ? onesSum(pseudoHeader(info.src, info.dst!, 0, 0)) : null, ipChecksumValid: true,
+    addrSum: info.dst === undefined ? null : pseudoAddrSum(info.src, info.dst), ipChecksumValid: true,
   };
 }
 
