@@ -57,7 +57,7 @@ export function parseQuote(b: Uint8Array, ipVersion: 4 | 6): Result<Quote> {
   quote.transportBytes = t.length;
   if (q.protocol === 17) quote.udp = { sport: u16(t, 0), dport: u16(t, 2), length: u16(t, 4), checksum: u16(t, 6) };
   else if (q.protocol === 6) {
-    quote.tcp = { sport: u16(t, 0), dport: u16(t, 2), seq: u32(t, 4), ack: t.length >= 12 ? u32(t, 8) : null, flags: t.length >= 14 ? t[13] : null };
+    quote.tcp = { sport: u16(t, 0), dport: u16(t, 2), seq: u32(t, 4), ack: t.length >= 12 ? u32(t, 8) : null, flags: t.length >= 14 ? ((t[12] & 0x0f) << 8) | t[13] : null };
   } else if (q.protocol === 1 || q.protocol === 58) {
     quote.icmp = { type: t[0], code: t[1], checksum: u16(t, 2), id: u16(t, 4), seq: u16(t, 6) };
   }

@@ -29,6 +29,9 @@ export interface Reply {
   /**
    * IPv4 header and ICMP/TCP checksums all verify. Checksums that cover an IPv6
    * pseudo-header are checked only when both addresses are known (true otherwise).
+   * Caution: on veth links (the lab) and with transmit offload generally, TCP segments
+   * made on the same machine can arrive with a partial checksum, so do not drop on this
+   * by default; see DecodeOptions.rejectBadChecksum.
    */
   checksumValid: boolean;
   /** Next-hop MTU of frag-needed / packet-too-big. */

@@ -4,7 +4,8 @@ import { checkField, EmitError, fail, ok, type Result } from './errors';
 export const TCP_HEADER_LEN = 20;
 export const IPPROTO_TCP = 6;
 
-export const TCP_FLAGS = { FIN: 0x01, SYN: 0x02, RST: 0x04, PSH: 0x08, ACK: 0x10, URG: 0x20, ECE: 0x40, CWR: 0x80 } as const;
+/** Flag bits of TcpHeader.flags: byte 13, and the low nibble of byte 12 above it (AE, formerly NS, and 3 reserved bits). */
+export const TCP_FLAGS = { FIN: 0x01, SYN: 0x02, RST: 0x04, PSH: 0x08, ACK: 0x10, URG: 0x20, ECE: 0x40, CWR: 0x80, AE: 0x100 } as const;
 
 export type TcpOption =
   | { kind: 'eol' }
@@ -106,7 +107,7 @@ export function parseTcp(b: Uint8Array): Result<TcpSegment> {
       seq: u32(b, 4),
       ack: u32(b, 8),
       headerLength,
-      flags: b[13],
+      flags: ((b[12] & 0x0f) << 8) | b[13],
       window: (b[14] << 8) | b[15],
       checksum: (b[16] << 8) | b[17],
       urgent: (b[18] << 8) | b[19],
@@ -145,8 +146,9 @@ export function emitTcp(h: TcpInput, payload: Uint8Array, src: string, dst: stri
   dv.setUint16(2, checkField('tcp', 'destination port', h.dport, 0xffff));
   dv.setUint32(4, seqNumber('seq', h.seq ?? 0));
   dv.setUint32(8, seqNumber('ack', h.ack ?? 0));
-  out[12] = (headerLength / 4) << 4;
-  out[13] = checkField('tcp', 'flags', h.flags ?? TCP_FLAGS.SYN, 0xff);
+  const flags = checkField('tcp', 'flags', h.flags ?? TCP_FLAGS.SYN, 0xfff);
+  out[12] = ((headerLength / 4) << 4) | (flags >> 8);
+  out[13] = flags & 0xff;
   dv.setUint16(14, checkField('tcp', 'window', h.window ?? 65535, 0xffff));
   dv.setUint16(18, checkField('tcp', 'urgent pointer', h.urgent ?? 0, 0xffff));
   out.set(optBytes, TCP_HEADER_LEN);

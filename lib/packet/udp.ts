@@ -53,6 +53,8 @@ export function emitUdp(h: { sport: number; dport: number; checksum?: number }, 
   return out;
 }
 
+/** True when the checksum verifies, or (IPv4 only) is 0, meaning the sender computed none. */
 export function udpChecksumValid(datagram: Uint8Array, src: string, dst: string): boolean {
+  if (datagram.length >= 8 && datagram[6] === 0 && datagram[7] === 0 && !src.includes(':')) return true;
   return internetChecksum(pseudoHeader(src, dst, IPPROTO_UDP, datagram.length), datagram) === 0;
 }

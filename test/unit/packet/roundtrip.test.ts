@@ -185,3 +185,14 @@ test('checksums: the word-at-a-time path agrees with byte-by-byte summing at eve
     assert.equal(onesSum(view, init), slow(view, init), `length ${view.length}, offset ${view.byteOffset}`);
   }
 });
+
+test('TCP: the AE (ex-NS) bit and reserved bits of byte 12 are flags too; quotes read them', () => {
+  const seg = emitTcp({ sport: 1, dport: 2, flags: TCP_FLAGS.AE | TCP_FLAGS.CWR | TCP_FLAGS.ECE | TCP_FLAGS.SYN }, new Uint8Array(0), '198.18.0.1', '198.18.0.2');
+  assert.equal(seg[12], 0x51);
+  const p = parseTcp(seg);
+  assert.ok(p.ok);
+  assert.equal(p.value.header.flags, 0x1c2);
+  assert.equal(hex(emitTcp(p.value.header, p.value.payload, '198.18.0.1', '198.18.0.2')), hex(seg));
+  const udp = emitUdp({ sport: 1, dport: 2, checksum: 0 }, new Uint8Array(2), '198.18.0.1', '198.18.0.2');
+  assert.ok(udpChecksumValid(udp, '198.18.0.1', '198.18.0.2'), 'IPv4 UDP checksum 0 means none');
+});
