@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  buildUdpProbe, emitIcmpv4, emitIcmpv6, mplsObject, parseIcmpv4, parseIcmpv6, unreachableReason,
+  buildUdpProbe, emitExtensionStructure, emitIcmpv4, emitIcmpv6, emitMplsStack, mplsObject, parseExtensionStructure, parseIcmpv4,
+  parseIcmpv6, parseMplsStack, unreachableReason,
   ICMP4_UNREACH_CODES, ICMP6_UNREACH_CODES, type Icmpv4Repr, type Icmpv6Repr,
 } from '../../../lib/packet';
 
@@ -118,4 +119,26 @@ test('emitters refuse out-of-range fields instead of wrapping them', () => {
   assert.throws(() => emitIcmpv4({ kind: 'echo-request', id: 0x10000, seq: 0, data: new Uint8Array(0) }), /id 65536 out of/);
   assert.throws(() => emitIcmpv4({ kind: 'dest-unreachable', code: 4, nextHopMtu: 70000, quote: quote4, ...plain }), /next-hop MTU/);
   assert.throws(() => emitIcmpv4({ kind: 'time-exceeded', code: 0, quote: new Uint8Array(200), extensions: mpls, extensionLayout: 'legacy' }), /legacy layout/);
+});
+
+test('extension structure and MPLS stack: parse(emit(x)) = x, emit(parse(bytes)) = bytes, bad lengths typed', () => {
+  const objects = [
+    mplsObject([{ label: 0xfffff, tc: 7, s: true, ttl: 255 }]),
+    { classNum: 2, cType: 0x0b, payload: Uint8Array.from([0, 0, 0, 5]) }, // RFC 5837 interface information, kept opaque
+  ];
+  const bytes = emitExtensionStructure(objects);
+  const p = parseExtensionStructure(bytes, 'rfc4884');
+  assert.ok(p.ok);
+  assert.deepEqual(p.value, { layout: 'rfc4884', checksumValid: true, objects });
+  assert.equal(hex(emitExtensionStructure(p.value.objects)), hex(bytes));
+  const stack = parseMplsStack(objects[0].payload);
+  assert.ok(stack.ok);
+  assert.equal(hex(emitMplsStack(stack.value)), hex(objects[0].payload));
+  const odd = parseMplsStack(new Uint8Array(6));
+  assert.ok(!odd.ok && odd.error.kind === 'bad-length');
+  const v1 = bytes.slice();
+  v1[0] = 0x10;
+  const bv = parseExtensionStructure(v1, 'rfc4884');
+  assert.ok(!bv.ok && bv.error.kind === 'bad-version');
+  assert.throws(() => emitMplsStack([{ label: 0x100000, tc: 0, s: true, ttl: 1 }]), /label/);
 });
