@@ -1,16 +1,20 @@
 // Wall time of a full trace (3 probes per hop) on the lab's `linear` path, clean and with
-// a black hole after hop 2, for hopscope, Linux traceroute and mtr --report -c 3 in the same
-// run (median of REPEATS, ratio to hopscope); then sustained probes per second on loopback
-// with every reply checked against its probe. As root. Probes only the lab and 127.0.0.1.
-import { execFileSync, spawnSync } from 'node:child_process';
+// silent hops (a black hole from hop 3 on), for hopscope, Linux traceroute and
+// mtr --report -c 3 in the same run (median of REPEATS, ratio to hopscope); then sustained
+// probes per second on loopback with every reply checked against the probe it quotes.
+// As root. Probes only the lab and 127.0.0.1. Needs `npm run build` (it runs dist/).
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { labDown, labList, labUp, nsName } from '../test/lab';
-import { Engine } from '../lib/probe';
+import { labAcquire, labRelease, nsName } from '../test/lab';
+import { withFault, blackHoleTo } from '../test/integration/trace-faults';
+import { Engine, probeBatch, type ProbeSpec } from '../lib/probe';
 
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 5);
 const CLI = join(__dirname, '../dist/cli/main.js');
 const ns = nsName('linear', 'src');
 const DST = '198.18.5.2';
+/** Routed along linear's path and used by nobody: the black hole is put in front of it only. */
+const HOLE = '198.18.5.99';
 
 function timed(cmd: string[]): number {
   const t0 = performance.now();
@@ -22,59 +26,66 @@ function timed(cmd: string[]): number {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const has = (tool: string) => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0;
 
-function compare(label: string, wait: number, maxTtl: number): void {
-  const tools: [string, string[]][] = [
-    ['hopscope', ['node', CLI, 'trace', '-n', '-q', '3', '-w', String(wait), '-m', String(maxTtl), DST]],
-  ];
-  if (has('traceroute')) tools.push(['traceroute', ['traceroute', '-n', '-q', '3', '-w', String(wait), '-m', String(maxTtl), DST]]);
-  if (has('mtr')) tools.push(['mtr --report -c 3', ['mtr', '--report', '-n', '-c', '3', '-m', String(maxTtl), '--timeout', String(wait), DST]]);
-  const times = tools.map(([name, cmd]) => [name, median(Array.from({ length: REPEATS }, () => timed(cmd)))] as const);
-  const base = times[0][1];
-  console.log(`trace wall time, ${label} (median of ${REPEATS}, process start included):`);
-  for (const [name, ms] of times) console.log(`  ${name.padEnd(20)} ${ms.toFixed(1).padStart(8)} ms   ratio to hopscope ${(ms / base).toFixed(2)}`);
+/** hopscope's own time for the trace (from its summary): no process start. */
+function hopscopeTraceMs(args: string[]): { ms: number; sent: number } {
+  const r = spawnSync('ip', ['netns', 'exec', ns, process.execPath, CLI, 'trace', '--json', ...args], { encoding: 'utf8', timeout: 120_000 });
+  const summary = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
+  return { ms: summary.durationMs, sent: summary.probesSent };
 }
 
-function hopscopeInProcess(): void {
-  const r = spawnSync('ip', ['netns', 'exec', ns, 'node', CLI, 'trace', '--json', '-q', '3', DST], { encoding: 'utf8' });
-  const summary = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
-  console.log(`  hopscope trace itself (from its summary, no process start): ${summary.durationMs.toFixed(1)} ms, ${summary.probesSent} probes sent`);
+function compare(label: string, dst: string, wait: number, maxTtl: number): void {
+  const common = ['-n', '-q', '3', '-w', String(wait), '-m', String(maxTtl), dst];
+  const tools: [string, string[]][] = [['hopscope trace', [process.execPath, CLI, 'trace', ...common]]];
+  if (has('traceroute')) tools.push(['traceroute', ['traceroute', ...common]]);
+  if (has('mtr')) tools.push(['mtr --report -c 3', ['mtr', '--report', '-n', '-c', '3', '-m', String(maxTtl), '--timeout', String(wait), dst]]);
+  // Interleaved, so every tool sees the same machine load.
+  const times = new Map<string, number[]>(tools.map(([name]) => [name, []]));
+  for (let i = 0; i < REPEATS; i++) for (const [name, cmd] of tools) times.get(name)!.push(timed(cmd));
+  const own = Array.from({ length: REPEATS }, () => hopscopeTraceMs(['-q', '3', '-w', String(wait), '-m', String(maxTtl), dst]));
+  const base = median(times.get('hopscope trace')!);
+  console.log(`trace wall time, ${label} (median of ${REPEATS}, process start included):`);
+  for (const [name, xs] of times) console.log(`  ${name.padEnd(20)} ${median(xs).toFixed(1).padStart(8)} ms   ratio to hopscope ${(median(xs) / base).toFixed(2)}`);
+  console.log(`  hopscope's own trace time (no process start): ${median(own.map((o) => o.ms)).toFixed(1)} ms, ${own[0].sent} probes sent`);
 }
 
 async function loopbackRate(): Promise<void> {
   const N = Number(process.env.BENCH_LOOPBACK_PROBES ?? 20_000);
+  // UDP to a closed port: each port-unreachable quotes its probe (checksum = probe id, IP-ID),
+  // so a reply filed under the wrong probe would show.
+  const specs: ProbeSpec[] = Array.from({ length: N }, (_, i) => ({
+    ipVersion: 4, proto: 'udp', src: '127.0.0.1', dst: '127.0.0.1', ttl: 64,
+    sport: 46000 + Math.floor(i / 0xffff), dport: 33434, checksum: (i % 0xffff) + 1, probeId: (i % 0xffff) + 1, ipId: (i % 0xffff) + 1,
+  }));
   const engine = Engine.open({ ipVersion: 4, rate: 1_000_000, burst: 1000, maxInFlight: 512, receive: ['icmp'] });
+  let answered = 0;
+  let mismatched = 0;
   const t0 = performance.now();
-  const records = await Promise.all(
-    Array.from({ length: N }, (_, i) =>
-      engine.probe({ ipVersion: 4, proto: 'icmp', src: '127.0.0.1', dst: '127.0.0.1', ttl: 64, icmpId: 0x4242, icmpSeq: i & 0xffff, probeId: i }, { timeoutMs: 2000 }),
-    ),
-  );
+  try {
+    for await (const r of probeBatch(engine, specs, { timeoutMs: 2000 })) {
+      if (r.addr === null) continue;
+      answered++;
+      if (r.quotedChecksum !== r.probeId || r.quotedIpId !== r.probeIpId) mismatched++;
+    }
+  } finally {
+    engine.close();
+  }
   const secs = (performance.now() - t0) / 1000;
-  const stats = engine.stats();
-  engine.close();
-  const answered = records.filter((r) => r.kind === 'echo-reply').length;
-  // A reply filed under the wrong probe would carry another probe's IP-ID in its record.
-  const mismatched = records.filter((r) => r.addr !== null && r.probeIpId !== (r.probeId! & 0xffff)).length;
-  console.log(`loopback: ${N} ICMP probes in ${secs.toFixed(2)} s = ${Math.round(N / secs).toLocaleString('en')} probes/s, ${answered} answered, ${mismatched} mismatched, ${stats.foreign} foreign (own requests looped back), ${stats.timedOut} timed out`);
+  const s = engine.stats();
+  console.log(`loopback: ${N} UDP probes in ${secs.toFixed(2)} s = ${Math.round(N / secs).toLocaleString('en')} probes/s sustained, ${answered} answered, ${mismatched} mismatched, ${s.timedOut} timed out, ${s.foreign} foreign, ${s.malformed} malformed`);
 }
 
 async function main(): Promise<void> {
-  const wasUp = labList().includes('linear');
-  labUp('linear');
+  labAcquire('linear');
   try {
-    compare('linear, 5 hops', 3, 30);
-    hopscopeInProcess();
-    const r3 = nsName('linear', 'r3');
-    execFileSync('ip', ['netns', 'exec', r3, 'nft', '-f', '-'], { input: 'table inet hs_bench {\n chain through {\n  type filter hook forward priority 0;\n  drop\n }\n chain out {\n  type filter hook output priority 0;\n  icmp type time-exceeded drop\n }\n}\n' });
-    try {
-      compare('linear with silent hops from TTL 3 (max TTL 8, wait 1 s)', 1, 8);
-    } finally {
-      execFileSync('ip', ['netns', 'exec', r3, 'nft', 'delete', 'table', 'inet', 'hs_bench']);
-    }
+    compare('linear, 5 hops', DST, 3, 30);
+    await withFault(nsName('linear', 'r3'), blackHoleTo(HOLE), async () => compare('linear, silent from hop 3 on (black hole, -w 1, max TTL 8)', HOLE, 1, 8));
   } finally {
-    if (!wasUp) labDown('linear');
+    labRelease('linear');
   }
   await loopbackRate();
 }
 
-void main();
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

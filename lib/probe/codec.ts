@@ -57,7 +57,8 @@ export function buildProbe(spec: ProbeSpec): BuiltProbe {
     dport: spec.proto === 'icmp' ? null : spec.dport ?? null,
     flowLabel: spec.ipVersion === 6 ? spec.flowLabel ?? 0 : null,
     flowId: spec.flowId ?? null, probeId: spec.probeId ?? null,
-    probeIpId: spec.ipVersion === 4 ? ip.ipId & 0xffff : null,
+    // Linux fills in an IP-ID of 0 itself: then the probe's IP-ID is not known here.
+    probeIpId: spec.ipVersion === 4 && (ip.ipId & 0xffff) !== 0 ? ip.ipId & 0xffff : null,
     tos: spec.tos ?? 0, size: datagram.length,
   });
   return { datagram, keys, fields };

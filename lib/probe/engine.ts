@@ -42,6 +42,8 @@ interface Queued {
 
 const LATE_MEMORY = 8192;
 const SWEEP_MS = 5;
+/** A sweep this late means the event loop stalled (see sweep). */
+const STALL_MS = 50;
 
 /** In-process prober: raw sockets, global rate cap, in-flight window, reply matching. */
 export class Engine implements Prober {
@@ -58,6 +60,7 @@ export class Engine implements Prober {
   private sending = 0;
   private pumpTimer: NodeJS.Timeout | null = null;
   private sweepTimer: NodeJS.Timeout | null = null;
+  private lastSweep = 0n;
   private closed = false;
   // hrtime → epoch milliseconds, fixed once so send times are mutually consistent.
   private readonly epochBase = Date.now();
@@ -189,11 +192,18 @@ export class Engine implements Prober {
 
   private ensureSweep(): void {
     if (this.sweepTimer) return;
+    this.lastSweep = process.hrtime.bigint();
     this.sweepTimer = setInterval(() => this.sweep(), SWEEP_MS);
   }
 
   private sweep(): void {
     const now = process.hrtime.bigint();
+    const sinceLast = Number(now - this.lastSweep) / 1e6;
+    this.lastSweep = now;
+    // After the event loop stalled (GC, a busy CPU), replies may be waiting in the socket
+    // buffers: timers run before I/O in a loop turn, so expire nothing this turn and let the
+    // receive callbacks see them first.
+    if (sinceLast > STALL_MS) return;
     for (const p of new Set(this.pending.values())) {
       if (p.probe.sentAt === null) continue; // still being sent
       const limit = typeof p.timeout === 'function' ? p.timeout() : p.timeout;
@@ -206,6 +216,7 @@ export class Engine implements Prober {
     if (this.pending.size === 0 && this.sweepTimer) {
       clearInterval(this.sweepTimer);
       this.sweepTimer = null;
+      this.lastSweep = 0n;
     }
     this.pump();
   }

@@ -13,3 +13,11 @@ export function allocateFlowBase(): number {
 export function newRunId(kind: string): string {
   return `${kind}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
 }
+
+/**
+ * Probe id number `n` of a block: 1..65535, never 0 (an IPv6 UDP checksum cannot be 0, and
+ * Linux replaces an IP-ID of 0 in a header-included datagram with its own).
+ */
+export function probeIdAt(base: number, n: number): number {
+  return ((base + n) % 0xffff) + 1;
+}

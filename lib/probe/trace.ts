@@ -5,7 +5,7 @@ import { proberFor } from './engine';
 import type { Prober } from './prober';
 import { interfaceAddress, ipVersionOf, routeSource } from './source';
 import type { ProbeSpec } from './spec';
-import { allocateFlowBase, newRunId } from './ids';
+import { allocateFlowBase, newRunId, probeIdAt } from './ids';
 import { startRun, type MeasurementRun } from './run';
 import { AdaptiveWait } from './wait';
 
@@ -143,9 +143,14 @@ async function resolveTarget(target: string, ipVersion?: IpVersion): Promise<str
   }
 }
 
+/** Port `first + n`, wrapping within 1..65535. */
+function portAt(first: number, n: number): number {
+  return ((first - 1 + n) % 65535) + 1;
+}
+
 /** Identity fields of probe number `n` (0-based, in send order) of a trace. */
 export function traceProbeSpec(t: Resolved, ttl: number, attempt: number, n: number, flowBase: number): ProbeSpec {
-  const probeId = (flowBase + n) & 0xffff;
+  const probeId = probeIdAt(flowBase, n);
   const base: ProbeSpec = {
     ipVersion: t.ipVersion, proto: t.proto, src: t.src, dst: t.dst, ttl, attempt, run: t.run, round: t.round,
     probeId, tos: t.tos, flowLabel: t.flowLabel, size: t.size,
@@ -154,13 +159,13 @@ export function traceProbeSpec(t: Resolved, ttl: number, attempt: number, n: num
   switch (t.proto) {
     case 'udp':
       // Paris: one 5-tuple, probe id in the UDP checksum. Classic: the port moves, like traceroute.
-      return { ...base, sport: t.sport, dport: classic ? (t.dport + n) & 0xffff : t.dport, checksum: probeId, flowId: classic ? n : 0 };
+      return { ...base, sport: t.sport, dport: classic ? portAt(t.dport, n) : t.dport, checksum: probeId, flowId: classic ? n : 0 };
     case 'icmp':
       // Paris keeps the checksum (what balancers hash) fixed; classic lets it follow id/seq.
       return { ...base, icmpId: t.sport, icmpSeq: probeId, checksum: classic ? undefined : 0x5a5a ^ t.sport, flowId: classic ? n : 0 };
     case 'tcp':
       // Probe id in the sequence number; classic also moves the source port.
-      return { ...base, sport: classic ? (t.sport + n) & 0xffff : t.sport, dport: t.dport, tcpSeq: ((flowBase << 16) | probeId) >>> 0, tcpFlags: 0x02, flowId: classic ? n : 0 };
+      return { ...base, sport: classic ? portAt(t.sport, n) : t.sport, dport: t.dport, tcpSeq: ((flowBase << 16) | probeId) >>> 0, tcpFlags: 0x02, flowId: classic ? n : 0 };
   }
 }
 

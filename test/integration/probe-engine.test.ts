@@ -3,7 +3,7 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
-import { spawn } from 'node:child_process';
+import { spawn, execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { Engine, probeBatch, buildProbe, type ProbeSpec } from '../../lib/probe';
 import type { ProbeRecord } from '../../lib/record';
@@ -116,6 +116,26 @@ describe('probe engine on loopback', { skip: NEED_ROOT }, () => {
       assert.ok(r.rttMs! >= 50, 'answered by the last forged packet, not before');
     } finally {
       forger.close();
+      engine.close();
+      listener.close();
+    }
+  });
+
+  test('a reply that arrived while the event loop was blocked is taken, not expired first', async () => {
+    const listener = dgram.createSocket('udp4');
+    await new Promise<void>((r) => listener.bind(0, LO, r));
+    const engine = Engine.open({ ipVersion: 4, rate: 1000, receive: ['icmp'] });
+    try {
+      const spec = udp(43100, listener.address().port, 0x5151, { ttl: 3 });
+      const pending = engine.probe(spec, { timeoutMs: 100 });
+      while (engine.stats().sent === 0) await new Promise((r) => setImmediate(r));
+      // Blocks this process for ~0.4 s (4x the wait); the reply lands in the socket meanwhile.
+      const icmp = Buffer.from(emitIcmp({ type: 11, code: 0, rest: 0, body: buildProbe(spec).datagram.slice(0, 28) }));
+      execFileSync('python3', ['-c', `import socket,time\ns=socket.socket(socket.AF_INET,socket.SOCK_RAW,socket.IPPROTO_ICMP)\ns.sendto(bytes.fromhex('${icmp.toString('hex')}'),('127.0.0.1',0))\ntime.sleep(0.4)`]);
+      const r = await pending;
+      assert.equal(r.kind, 'time-exceeded', 'answered, not timed out');
+      assert.equal(engine.stats().timedOut, 0);
+    } finally {
       engine.close();
       listener.close();
     }

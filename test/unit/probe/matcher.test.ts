@@ -89,7 +89,7 @@ test('trace probe ids: Paris keeps the 5-tuple and varies only the id; classic v
   const t = await resolveTraceOptions('127.0.0.1', { sport: 40000 });
   const paris = [0, 1, 2].map((n) => traceProbeSpec(t, 1, n, n, 100));
   assert.deepEqual(new Set(paris.map((s) => `${s.sport}/${s.dport}`)).size, 1);
-  assert.deepEqual(paris.map((s) => s.checksum), [100, 101, 102]);
+  assert.deepEqual(paris.map((s) => s.checksum), [101, 102, 103]);
   const c = await resolveTraceOptions('127.0.0.1', { sport: 40000, method: 'classic' });
   assert.deepEqual([0, 1, 2].map((n) => traceProbeSpec(c, 1, n, n, 100).dport), [33434, 33435, 33436]);
   const icmp = await resolveTraceOptions('127.0.0.1', { sport: 40000, proto: 'icmp' });
