@@ -67,14 +67,12 @@ export async function traceCommand(argv: readonly string[], out: NodeJS.Writable
     } else {
       // Names are asked for as soon as records arrive, while earlier hops are being printed.
       if (names) void (async () => { for await (const r of run) if (r.addr) void names.lookup(r.addr); })().catch(() => {});
-      // One batch per hop, printed the moment the hop is complete.
-      let headerDone = false;
+      // The header as soon as the target is resolved, like traceroute; then one batch per
+      // hop, printed the moment the hop is complete.
+      const t = await run.settings;
+      out.write(formatHeader(target, t.dst, t.maxTtl, t.proto, t.method, t.size) + '\n');
       for await (const hop of run.batches()) {
         const first = hop[0];
-        if (!headerDone) {
-          out.write(formatHeader(target, first.dst, options.maxTtl ?? TRACE_DEFAULTS.maxTtl, first.proto, options.method ?? TRACE_DEFAULTS.method, first.size) + '\n');
-          headerDone = true;
-        }
         const resolved = new Map<string, string | null>();
         if (names) for (const r of hop) if (r.addr && !resolved.has(r.addr)) resolved.set(r.addr, await names.nameOf(r.addr));
         out.write(formatHop(first.ttl, hop, (a) => resolved.get(a) ?? null) + '\n');

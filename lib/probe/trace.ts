@@ -66,6 +66,12 @@ export const TRACE_DEFAULTS = {
 /** A running trace: iterate it for records in TTL order as hops complete; `summary` (= `result`) resolves at the end. */
 export interface TraceRun extends MeasurementRun<TraceSummary> {
   readonly summary: Promise<TraceSummary>;
+  /**
+   * The trace's settings once the target is resolved, the options checked and the sockets
+   * open, before any probe: for a header line. Rejects as `summary` does when they are bad
+   * or probing is not allowed.
+   */
+  readonly settings: Promise<ResolvedTrace>;
 }
 
 interface Resolved {
@@ -171,18 +177,30 @@ export function traceProbeSpec(t: Resolved, ttl: number, attempt: number, n: num
 
 /** Traces the path to target; records stream in TTL order. */
 export function trace(target: string, options: TraceOptions = {}): TraceRun {
-  const run = startRun((emit, signal) => runTrace(target, options, signal, emit), options.signal);
-  return Object.assign(run, { summary: run.result });
+  let settle: { resolve: (t: ResolvedTrace) => void; reject: (e: unknown) => void };
+  const settings = new Promise<ResolvedTrace>((resolve, reject) => (settle = { resolve, reject }));
+  settings.catch(() => {}); // also surfaced through summary
+  const run = startRun(async (emit, signal) => {
+    try {
+      return await runTrace(await resolveTraceOptions(target, options), options, signal, emit, settle.resolve);
+    } catch (err) {
+      settle.reject(err); // no effect once settled
+      throw err;
+    }
+  }, options.signal);
+  return Object.assign(run, { summary: run.result, settings });
 }
 
 async function runTrace(
-  target: string,
+  t: ResolvedTrace,
   options: TraceOptions,
   signal: AbortSignal,
   emitHop: (records: ProbeRecord[]) => void,
+  ready: (t: ResolvedTrace) => void,
 ): Promise<TraceSummary> {
-  const t = await resolveTraceOptions(target, options);
+  const target = t.target;
   const { prober, owned: ownProber } = proberFor(t, options);
+  ready(t);
   const startedAt = Date.now();
   const started = performance.now();
   const flowBase = allocateFlowBase();

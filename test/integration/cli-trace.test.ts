@@ -81,6 +81,19 @@ describe('the built hopscope CLI in the lab', { skip: NEED_ROOT }, () => {
     assert.equal(summary.probesAnswered, 0);
   });
 
+  test('the header comes at once, before the first hop is known', async () => {
+    const sport = 47302;
+    await withFault(nsName('linear', 'r1'), blackHoleFor(sport), async () => {
+      let headerAt = -1;
+      const t0 = performance.now();
+      const run = await built(['trace', '-n', '-w', '1', '--gap', '2', '--sport', String(sport), dst], (out) => {
+        if (headerAt < 0 && out.includes('\n')) headerAt = performance.now() - t0;
+      });
+      assert.match(run.stdout, /^hopscope trace to 198\.18\.5\.2 \(198\.18\.5\.2\), 30 hops max, udp paris, 60 byte packets\n 1  \*  \*  \*\n 2  \*  \*  \*\n# stopped: silent-hops at TTL 2/);
+      assert.ok(headerAt > 0 && run.ms - headerAt >= 900, `header at ${headerAt} ms of ${run.ms} ms: hop 1 waits 1 s after it`);
+    });
+  });
+
   test('Ctrl-C stops a trace at once and still prints its summary (text and JSON)', async () => {
     const sport = 47301;
     await withFault(nsName('linear', 'r3'), blackHoleFor(sport), async () => {
