@@ -4,12 +4,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian packages: the lab (iproute2, nftables), captures (tcpdump), and the peers
-# hopscope is compared with in tests and benchmarks.
+# Debian packages: the lab (iproute2, nftables), captures (tcpdump), the peers hopscope is
+# compared with in tests and benchmarks, and the notebook stack (Debian's Jupyter for the
+# hopscope kernel and headless nbconvert runs; rsvg-convert checks rendered charts).
 DEB_PACKAGES=(
   iproute2 nftables procps tcpdump iputils-ping
   traceroute iputils-tracepath mtr-tiny scamper
   python3 make g++
+  jupyter-notebook jupyter-nbconvert python3-nbclient python3-ipykernel librsvg2-bin
 )
 
 missing=()

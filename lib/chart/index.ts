@@ -1,0 +1,7 @@
+export * from './spec';
+export * from './rtt';
+export * from './heatmap';
+export * from './ttl';
+export * from './mtu';
+export * from './table';
+export * from './render';

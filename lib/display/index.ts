@@ -1,0 +1,5 @@
+export * from './bundle';
+export * from './table';
+export * from './jupyter';
+export * from './show';
+export * from './status';
