@@ -6,6 +6,7 @@ import {
 import type { ProbeSpec } from './spec';
 import { icmpKey, tcpAnswerKey, tcpKey, udpKey } from './spec';
 import type { RecvProto } from './sockets';
+import { canonicalAddress } from './source';
 
 export interface BuiltProbe {
   datagram: Uint8Array;
@@ -16,6 +17,8 @@ export interface BuiltProbe {
 
 /** Builds the datagram for a spec and the key its reply will carry. */
 export function buildProbe(spec: ProbeSpec): BuiltProbe {
+  // Keys carry the destination as replies are decoded (any IPv6 spelling of it must match).
+  const dst = canonicalAddress(spec.dst);
   const ip = {
     src: spec.src, dst: spec.dst, ttl: spec.ttl, ipId: spec.ipId ?? spec.probeId ?? 0, tos: spec.tos, df: spec.df,
     flowLabel: spec.flowLabel, size: spec.size,
@@ -28,14 +31,14 @@ export function buildProbe(spec: ProbeSpec): BuiltProbe {
       const dport = spec.dport ?? 0;
       datagram = buildUdpProbe({ ...ip, sport, dport, checksum: spec.checksum });
       const checksum = (datagram[(spec.ipVersion === 4 ? 20 : 40) + 6] << 8) | datagram[(spec.ipVersion === 4 ? 20 : 40) + 7];
-      keys = [udpKey(spec.dst, sport, dport, checksum)];
+      keys = [udpKey(dst, sport, dport, checksum)];
       break;
     }
     case 'icmp': {
       const id = spec.icmpId ?? 0;
       const seq = spec.icmpSeq ?? 0;
       datagram = buildIcmpEchoProbe({ ...ip, id, seq, checksum: spec.checksum });
-      keys = [icmpKey(spec.dst, id, seq)];
+      keys = [icmpKey(dst, id, seq)];
       break;
     }
     case 'tcp': {
@@ -46,12 +49,12 @@ export function buildProbe(spec: ProbeSpec): BuiltProbe {
       const flags = spec.tcpFlags ?? TCP_FLAGS.SYN;
       const payload = datagram.length - (spec.ipVersion === 4 ? 20 : 40) - 20;
       const expectedAck = spec.expectAck ?? seq + payload + (flags & TCP_FLAGS.SYN ? 1 : 0) + (flags & TCP_FLAGS.FIN ? 1 : 0);
-      keys = [tcpKey(spec.dst, sport, dport, seq), tcpAnswerKey(spec.dst, sport, dport, expectedAck)];
+      keys = [tcpKey(dst, sport, dport, seq), tcpAnswerKey(dst, sport, dport, expectedAck)];
       break;
     }
   }
   const fields = probeFields({
-    ttl: spec.ttl, proto: spec.proto, ipVersion: spec.ipVersion, dst: spec.dst, src: spec.src,
+    ttl: spec.ttl, proto: spec.proto, ipVersion: spec.ipVersion, dst, src: canonicalAddress(spec.src),
     run: spec.run ?? null, round: spec.round ?? null, attempt: spec.attempt ?? 0,
     sport: spec.proto === 'icmp' ? null : spec.sport ?? null,
     dport: spec.proto === 'icmp' ? null : spec.dport ?? null,

@@ -3,7 +3,7 @@ import { isTerminal, type IpVersion, type ProbeProto, type ProbeRecord, type Sto
 import { ArgumentError, checkInt, checkNumber, checkOneOf } from './errors';
 import { proberFor } from './engine';
 import type { Prober } from './prober';
-import { interfaceAddress, ipVersionOf, routeSource } from './source';
+import { canonicalAddress, interfaceAddress, ipVersionOf, isLocalAddress, localAddresses, routeSource } from './source';
 import type { ProbeSpec } from './spec';
 import { allocateFlowBase, newRunId, probeIdAt } from './ids';
 import { startRun, type MeasurementRun } from './run';
@@ -117,10 +117,11 @@ export async function resolveTraceOptions(target: string, o: TraceOptions): Prom
   const size = checkInt('size', o.size ?? Math.max(minSize, TRACE_DEFAULTS.size[ipVersion]), minSize, 65_000);
   const tos = checkInt('tos', o.tos ?? 0, 0, 255);
   const flowLabel = checkInt('flowLabel', o.flowLabel ?? 0, 0, 0xfffff);
-  if (o.src !== undefined && ipVersionOf(o.src) !== ipVersion) {
-    throw new ArgumentError('src', `an IPv${ipVersion} address of this host`, o.src);
+  if (o.src !== undefined && (ipVersionOf(o.src) !== ipVersion || !isLocalAddress(o.src))) {
+    // A source that is not ours would be sent (raw sockets allow it) and every answer lost.
+    throw new ArgumentError('src', `an IPv${ipVersion} address of this host (${localAddresses(ipVersion).join(', ')})`, o.src);
   }
-  const src = o.src ?? (o.device ? interfaceAddress(o.device, ipVersion) : await routeSource(dst, ipVersion));
+  const src = canonicalAddress(o.src ?? (o.device ? interfaceAddress(o.device, ipVersion) : await routeSource(dst, ipVersion)));
   return {
     target, dst, ipVersion, src, proto, method, firstTtl, maxTtl, queries, dport, sport, waitMs, minWaitMs,
     gapLimit, parallelTtls, size, tos, flowLabel, run: o.run ?? newRunId('trace'), round: o.round ?? null,
@@ -138,7 +139,7 @@ async function resolveTarget(target: string, ipVersion?: IpVersion): Promise<str
   const literal = ipVersionOf(target);
   if (literal) {
     if (ipVersion && literal !== ipVersion) throw new ArgumentError('target', `an IPv${ipVersion} address (with -${ipVersion})`, target);
-    return target;
+    return canonicalAddress(target);
   }
   const dns = await import('node:dns');
   try {

@@ -70,6 +70,15 @@ describe('the built hopscope CLI in the lab', { skip: NEED_ROOT }, () => {
     assert.equal(json.summary.reached, true);
   });
 
+  test('an IPv6 target may be written in any form (upper case, zeros spelt out)', async () => {
+    const run = await built(['trace', '--json', '-q', '1', '--proto', 'icmp', '-s', '2001:DB8:1:0::1', '2001:0DB8:5:0:0:0:0:2']);
+    const { records, summary } = parseJsonTrace(run.stdout);
+    assert.equal(summary.reached, true, run.stderr);
+    assert.equal(summary.dst, '2001:db8:5::2');
+    assert.deepEqual(records.map((r) => r.addr), topologies.linear.truth.paths[0].hops.map((h) => h.v6![0]));
+    assert.ok(records.every((r) => r.src === '2001:db8:1::1' && r.dst === '2001:db8:5::2'));
+  });
+
   test('--json stays valid JSON lines when nothing answers', async () => {
     const run = await withFault(nsName('linear', 'r1'), blackHoleTo(UNUSED), () => built(['trace', '--json', '-q', '2', '-w', '0.3', '--gap', '3', UNUSED]));
     assert.equal(run.code, 1);

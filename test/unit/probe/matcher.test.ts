@@ -104,3 +104,15 @@ test('trace options are validated with the argument named', async () => {
   await assert.rejects(resolveTraceOptions('127.0.0.1', { src: '::1' }), /src must be an IPv4 address of this host/);
   await assert.rejects(resolveTraceOptions('', {}), /target must be an IP address or host name/);
 });
+
+test('matcher: any spelling of an IPv6 destination matches the replies quoting it', () => {
+  for (const proto of ['udp', 'icmp', 'tcp'] as const) {
+    const spec: ProbeSpec = { ipVersion: 6, proto, src: '2001:DB8:1::1', dst: '2001:0DB8:5:0:0:0:0:2', ttl: 2, sport: 40000, dport: 33434, checksum: 9, icmpId: 3, icmpSeq: 4, tcpSeq: 5 };
+    const built = buildProbe(spec);
+    assert.equal(built.fields.dst, '2001:db8:5::2');
+    assert.equal(built.fields.src, '2001:db8:1::1');
+    const reply = timeExceeded(built.datagram, 6);
+    const d = decodePacket({ ipVersion: 6, proto: 'icmp', bytes: reply.bytes, from: reply.from });
+    assert.ok(d.ok && d.keys.some((k) => built.keys.includes(k)), proto);
+  }
+});
