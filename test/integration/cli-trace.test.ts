@@ -79,6 +79,35 @@ describe('the built hopscope CLI in the lab', { skip: NEED_ROOT }, () => {
     assert.ok(records.every((r) => r.src === '2001:db8:1::1' && r.dst === '2001:db8:5::2'));
   });
 
+  test('a router refusing the flow: its unreachable ends the trace, annotated as traceroute does (v4 and v6)', async () => {
+    const cases = [
+      { family: 4, reject: 'icmp type admin-prohibited', code: 13, mark: '!X', from: '198.18.3.2' },
+      { family: 4, reject: 'icmp type host-unreachable', code: 1, mark: '!H', from: '198.18.3.2' },
+      { family: 4, reject: 'icmp type net-unreachable', code: 0, mark: '!N', from: '198.18.3.2' },
+      { family: 6, reject: 'icmpv6 type admin-prohibited', code: 1, mark: '!X', from: '2001:db8:3::2' },
+      { family: 6, reject: 'icmpv6 type addr-unreachable', code: 3, mark: '!H', from: '2001:db8:3::2' },
+    ] as const;
+    let sport = 47400;
+    for (const c of cases) {
+      sport++;
+      const rule = `udp sport ${sport} reject with ${c.reject}`;
+      const target = dstOf(topologies.linear.truth.paths[0], c.family);
+      // r3 forwards hop 4's probes (TTL 2 on arrival) into the reject; hop 3's expire at r3 first.
+      const [text, json] = await withFault(nsName('linear', 'r3'), rule, async () => [
+        await built(['trace', '-n', `-${c.family}`, '--sport', String(sport), target]),
+        await built(['trace', '--json', `-${c.family}`, '--sport', String(sport), target]),
+      ], 'forward');
+      assert.equal(text.code, 1, c.reject);
+      const mark = c.mark.replace('!', '\\!');
+      assert.match(text.stdout, new RegExp(`^ 4  ${c.from.replace(/\./g, '\\.')}(  \\d+\\.\\d{3} ms ${mark}){3}$`, 'm'), `${c.reject}:\n${text.stdout}`);
+      assert.match(text.stdout, /^# stopped: unreachable at TTL 4,/m);
+      const { records, summary } = parseJsonTrace(json.stdout);
+      assert.equal(summary.stopReason, 'unreachable');
+      assert.deepEqual(records.filter((r) => r.ttl === 4).map((r) => [r.addr, r.kind, r.icmpCode]), Array(3).fill([c.from, 'unreachable', c.code]));
+      assert.ok(!records.some((r) => r.ttl > 4));
+    }
+  });
+
   test('--json stays valid JSON lines when nothing answers', async () => {
     const run = await withFault(nsName('linear', 'r1'), blackHoleTo(UNUSED), () => built(['trace', '--json', '-q', '2', '-w', '0.3', '--gap', '3', UNUSED]));
     assert.equal(run.code, 1);

@@ -5,14 +5,15 @@ import { execFileSync } from 'node:child_process';
 let counter = 0;
 
 /**
- * Runs `fn` with an nftables prerouting rule set in namespace `ns` (`rules`: nft statements,
- * one per line), then removes it, whatever happens.
+ * Runs `fn` with an nftables rule set in namespace `ns` (`rules`: nft statements, one per
+ * line) at `hook` (prerouting: before the TTL expires; forward: only what is forwarded),
+ * then removes it, whatever happens.
  */
-export async function withFault<T>(ns: string, rules: string, fn: () => Promise<T>): Promise<T> {
+export async function withFault<T>(ns: string, rules: string, fn: () => Promise<T>, hook: 'prerouting' | 'forward' = 'prerouting'): Promise<T> {
   const table = `hs_fault_${process.pid}_${counter++}`;
   const body = rules.split('\n').map((r) => `  ${r.trim()}`).filter((r) => r.trim()).join('\n');
   execFileSync('ip', ['netns', 'exec', ns, 'nft', '-f', '-'], {
-    input: `table inet ${table} {\n chain pre {\n  type filter hook prerouting priority -300;\n${body}\n }\n}\n`,
+    input: `table inet ${table} {\n chain c {\n  type filter hook ${hook} priority -300;\n${body}\n }\n}\n`,
     timeout: 10_000,
   });
   try {
