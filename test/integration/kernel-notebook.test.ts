@@ -1,0 +1,156 @@
+/**
+ * The hopscope kernel end to end: installs the kernel spec (into a temporary prefix, so a
+ * spec the user installed is left alone), runs notebooks/00-smoke.ipynb headless with
+ * Debian's nbconvert, and checks what the saved notebook holds.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const ROOT = join(__dirname, '../..');
+const SMOKE = join(ROOT, 'notebooks', '00-smoke.ipynb');
+const VEGALITE = 'application/vnd.vegalite.v5+json';
+
+interface Output {
+  output_type: string;
+  name?: string;
+  text?: string | string[];
+  data?: Record<string, unknown>;
+  metadata?: Record<string, unknown>;
+  ename?: string;
+  evalue?: string;
+}
+interface Cell {
+  cell_type: string;
+  id: string;
+  source: string | string[];
+  outputs?: Output[];
+}
+
+function jupyter(): string | null {
+  for (const c of [process.env.HOPSCOPE_JUPYTER, '/usr/bin/jupyter', 'jupyter']) {
+    if (c && spawnSync(c, ['nbconvert', '--version']).status === 0) return c;
+  }
+  return null;
+}
+
+const JUPYTER = jupyter();
+const SKIP = JUPYTER ? false : 'Jupyter is not installed (Debian: jupyter-notebook jupyter-nbconvert python3-nbclient; scripts/setup.sh installs them)';
+let prefix = '';
+
+before(() => {
+  if (SKIP) return;
+  prefix = mkdtempSync(join(tmpdir(), 'hopscope-kernel-test-'));
+});
+after(() => {
+  if (prefix) rmSync(prefix, { recursive: true, force: true });
+});
+
+const text = (t: string | string[] | undefined) => (Array.isArray(t) ? t.join('') : (t ?? ''));
+
+/** Runs a notebook headless with the hopscope kernel from the temporary prefix; returns the executed notebook. */
+function execute(notebook: string, outDir: string): { cells: Cell[]; ms: number; stderr: string } {
+  const t0 = performance.now();
+  const r = spawnSync(JUPYTER!, ['nbconvert', '--to', 'notebook', '--execute', '--ExecutePreprocessor.kernel_name=hopscope', '--ExecutePreprocessor.timeout=120', notebook, '--output-dir', outDir], {
+    encoding: 'utf8',
+    env: { ...process.env, JUPYTER_PATH: join(prefix, 'share', 'jupyter') },
+    timeout: 180_000,
+  });
+  const ms = performance.now() - t0;
+  assert.equal(r.status, 0, `nbconvert failed:\n${r.stderr}`);
+  const out = join(outDir, notebook.split('/').pop()!);
+  return { cells: JSON.parse(readFileSync(out, 'utf8')).cells as Cell[], ms, stderr: r.stderr };
+}
+
+test('kernel:install writes the "TypeScript (hopscope)" spec, idempotently', { skip: SKIP }, () => {
+  assert.ok(existsSync(join(ROOT, 'dist', 'display', 'show.js')), 'hopscope is built (npm run build; scripts/test.sh builds first)');
+  for (let i = 0; i < 2; i++) {
+    const r = spawnSync(process.execPath, [join(ROOT, 'kernel', 'install.js'), '--prefix', prefix], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /kernel "hopscope" \(TypeScript \(hopscope\)\) installed/);
+  }
+  const spec = JSON.parse(readFileSync(join(prefix, 'share', 'jupyter', 'kernels', 'hopscope', 'kernel.json'), 'utf8'));
+  assert.equal(spec.display_name, 'TypeScript (hopscope)');
+  assert.equal(spec.language, 'typescript');
+  assert.deepEqual(spec.argv, [process.execPath, join(ROOT, 'kernel', 'launch.js'), '--config-path', '{connection_file}']);
+  const list = spawnSync(JUPYTER!, ['kernelspec', 'list', '--json'], { encoding: 'utf8', env: { ...process.env, JUPYTER_PATH: join(prefix, 'share', 'jupyter') } });
+  assert.equal(JSON.parse(list.stdout).kernelspecs.hopscope.spec.display_name, 'TypeScript (hopscope)');
+});
+
+test('notebooks/00-smoke.ipynb runs headless; every display carries Vega-Lite, SVG and text', { skip: SKIP }, () => {
+  const outDir = join(prefix, 'out');
+  const { cells } = execute(SMOKE, outDir);
+  const code = cells.filter((c) => c.cell_type === 'code');
+  const outputs = code.flatMap((c) => c.outputs ?? []);
+  assert.deepEqual(
+    outputs.filter((o) => o.output_type === 'error').map((o) => `${o.ename}: ${o.evalue}`),
+    [],
+  );
+
+  // The privilege check is the first thing the user sees.
+  const first = code[0].outputs![0];
+  assert.equal(first.output_type, 'stream');
+  assert.match(text(first.text), /^hopscope · Node v\d+/);
+  assert.match(text(first.text), /probing (works|will NOT work)/);
+  assert.equal(outputs.filter((o) => /probing (works|will NOT work)/.test(text(o.text))).length, 1, 'once per kernel');
+
+  const displays = outputs.filter((o) => o.output_type === 'display_data');
+  assert.equal(displays.length, 4, 'table, chart, DataFrame, live display (updated in place, not appended)');
+  for (const d of displays) {
+    const data = d.data!;
+    const spec = data[VEGALITE] as { $schema?: string } | undefined;
+    assert.equal(typeof spec, 'object', 'Vega-Lite spec stored as an object');
+    assert.match(spec!.$schema!, /vega-lite\/v5\.json$/);
+    assert.match(text(data['image/svg+xml'] as string | string[]), /^<svg [^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+    assert.ok(text(data['text/plain'] as string | string[]).length > 0);
+    if ((d.metadata?.hopscope as { kind?: string } | undefined)?.kind === 'table') assert.match(text(data['text/html'] as string | string[]), /<table class="hopscope-table"/);
+  }
+  const byCell = (id: string) => (code.find((c) => c.id === id)!.outputs ?? []).filter((o) => o.output_type === 'display_data');
+  assert.match(text(byCell('table')[0].data!['text/plain'] as string[]), /^hand-made trace to 198\.18\.5\.2\nhop\s+address/);
+  assert.match(text(byCell('table')[0].data!['text/plain'] as string[]), /^\s+4\s+\*\s+0\/3\s+100%$/m);
+  assert.equal(byCell('chart')[0].data!['text/html'], undefined, 'a chart alone has no HTML, so JupyterLab draws the Vega-Lite');
+  assert.match(text(byCell('chart')[0].data!['image/svg+xml'] as string[]), /RTT \(ms\)/);
+  assert.match(text(byCell('frame')[0].data!['text/plain'] as string[]), /^DataFrame: 6 rows × 17 columns/);
+  const live = byCell('live');
+  assert.equal(live.length, 1);
+  assert.match(text(live[0].data!['text/plain'] as string[]), /^done: 5 hops\n/, 'the live display shows its last update');
+
+  // nbconvert's HTML export shows the SVG charts (it does not draw Vega-Lite).
+  const html = spawnSync(JUPYTER!, ['nbconvert', '--to', 'html', join(outDir, '00-smoke.ipynb'), '--output-dir', outDir], { encoding: 'utf8' });
+  assert.equal(html.status, 0, html.stderr);
+  const page = readFileSync(join(outDir, '00-smoke.html'), 'utf8');
+  assert.ok((page.match(/<svg [^>]*class="marks"/g) ?? []).length >= 4, 'every chart in the HTML report');
+});
+
+test('hopscope imports by name from a notebook outside the checkout', { skip: SKIP }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hopscope-elsewhere-'));
+  try {
+    const nb = {
+      cells: [
+        {
+          cell_type: 'code',
+          execution_count: null,
+          id: 'one',
+          metadata: {},
+          outputs: [],
+          source: 'import { chart, makeRecord, probeFields, show } from "hopscope";\nshow(chart.rttPerHopSpec([makeRecord(probeFields({ ttl: 1, proto: "icmp", ipVersion: 4, dst: "192.0.2.1" }), { addr: "192.0.2.1", rttMs: 1.5 })]));',
+        },
+      ],
+      metadata: { kernelspec: { name: 'hopscope', display_name: 'TypeScript (hopscope)', language: 'typescript' } },
+      nbformat: 4,
+      nbformat_minor: 5,
+    };
+    writeFileSync(join(dir, 'elsewhere.ipynb'), JSON.stringify(nb));
+    assert.ok(!existsSync(join(dir, 'node_modules')));
+    const { cells } = execute(join(dir, 'elsewhere.ipynb'), join(dir, 'out'));
+    const outs = cells[0].outputs ?? [];
+    assert.deepEqual(outs.filter((o) => o.output_type === 'error'), []);
+    assert.equal(outs.filter((o) => o.output_type === 'display_data' && VEGALITE in o.data!).length, 1);
+    copyFileSync(join(dir, 'out', 'elsewhere.ipynb'), join(prefix, 'elsewhere-executed.ipynb'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
