@@ -3,7 +3,12 @@ import type { IpVersion, ProbeRecord } from '../record';
 import type { ProbeSpec } from './spec';
 
 export interface ProbeWaitOptions {
-  /** How long to wait for the reply; a function is re-read while waiting (adaptive timeouts). */
+  /**
+   * How long to wait for the reply; a function is re-read while waiting (adaptive timeouts).
+   * A prober that cannot call it where the probe waits (an agent across a pipe) waits
+   * there for an upper bound and expires the probe on the caller's side when the function
+   * says so: either way the probe resolves unanswered, it does not reject.
+   */
   timeoutMs?: number | (() => number);
   signal?: AbortSignal;
 }
@@ -26,6 +31,11 @@ export interface ProberStats {
 /**
  * The unit every probing method is written against: send probes, get their records.
  * Implemented in-process by Engine; a privileged agent implements the same interface.
+ * Everything that crosses it is plain JSON data (ProbeSpec in, ProbeRecord and
+ * ProberStats out) except the signal and a function timeout, which stay on the caller's
+ * side. Contract: a record for every probe that was sent (answered or not); a rejection
+ * only for an abort or a probe that could not be built or sent; replies matched by the
+ * probe's identity only (see spec.ts keys), never by arrival order.
  */
 export interface Prober {
   readonly ipVersion: IpVersion;
