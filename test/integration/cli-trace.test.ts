@@ -132,6 +132,14 @@ describe('the built hopscope CLI in the lab', { skip: NEED_ROOT }, () => {
     });
   });
 
+  test('a reader that goes away (hopscope trace | head -1) ends it quietly', async () => {
+    for (const args of [['trace', '-n', dst], ['trace', '--json', dst]]) {
+      const run = await built(args, (_out, child) => child.stdout!.destroy());
+      assert.equal(run.stderr, '', args.join(' '));
+      assert.equal(run.code, 0);
+    }
+  });
+
   test('Ctrl-C stops a trace at once and still prints its summary (text and JSON)', async () => {
     const sport = 47301;
     await withFault(nsName('linear', 'r3'), blackHoleFor(sport), async () => {
