@@ -15,8 +15,11 @@
  *     tslab's execute handler and writes the message on the stream of that first request;
  *  3. hands `show()` the tslab display channel it started (globalThis[Symbol.for('hopscope.kernel')]),
  *     so bundles go through the same tslab module instance that owns the IOPub socket.
- * If tslab's internals ever move, (2) degrades to nothing and `hopscope.kernelStatus()` in a
- * cell says the same thing.
+ *  4. broadcasts `execute_input` (code + execution count) on IOPub before each execution, as
+ *     the Jupyter protocol asks and tslab omits: headless runs (nbclient) take the cells'
+ *     execution counts from it.
+ * If tslab's internals ever move, (2) and (4) degrade to nothing, and `hopscope.kernelStatus()`
+ * in a cell says what (2) would have.
  */
 'use strict';
 const fs = require('fs');
@@ -88,11 +91,39 @@ function statusMessage() {
   }
 }
 const status = statusMessage();
+
+// 4. execute_input: the server knows the request message and the IOPub socket, the handler
+// the execution count (incremented synchronously when the execution starts).
+/** @type {WeakMap<object, (count: number) => void>} */
+const announce = new WeakMap();
+const Server = jupyter.ZmqServer;
+if (Server && typeof Server.prototype.handleExecute === 'function') {
+  const handleExecute = Server.prototype.handleExecute;
+  Server.prototype.handleExecute = function (sock, msg) {
+    try {
+      announce.set(msg.content, (count) => {
+        const input = msg.createReply();
+        input.header.msg_type = 'execute_input';
+        input.content = { code: msg.content.code, execution_count: count };
+        input.signAndSend(this.connInfo.key, this.iopub);
+      });
+    } catch {
+      /* never block the cell */
+    }
+    return handleExecute.call(this, sock, msg);
+  };
+}
+
 const Handler = jupyter.JupyterHandlerImpl;
 if (Handler && typeof Handler.prototype.handleExecuteImpl === 'function') {
   const execute = Handler.prototype.handleExecuteImpl;
   let greeted = false;
   Handler.prototype.handleExecuteImpl = function (req, writeStream, writeDisplayData) {
+    try {
+      announce.get(req)?.(this.execCount + 1);
+    } catch {
+      /* never block the cell */
+    }
     if (!greeted && req && !req.silent) {
       greeted = true;
       try {

@@ -5,7 +5,7 @@
  * table as text/plain and text/html (table and chart side by side), which every front end
  * prefers over the chart types.
  */
-import { isAnswered, makeRecord, probeFields, type ProbeRecord } from '../record';
+import { isAnswered, type ProbeRecord } from '../record';
 import { hopTable, type HopRow } from '../analysis';
 import { isHopRows, isVegaLiteSpec, rttPerHopSpec, specTitle, tableSpec, toSvgSync, withSubtitleLine, type VegaLiteSpec } from '../chart';
 import { frameRows, isDataFrame, type DataFrame } from '../frame/dataframe';
@@ -122,18 +122,25 @@ function hopRowsFromSummary(columns: readonly string[], rows: readonly unknown[]
   return out;
 }
 
-/** Probe records rebuilt from a long probe table (`frame.probeFrame` columns), for its chart. */
+/**
+ * Probe records rebuilt from a long probe table (`frame.probeFrame` columns), for its chart:
+ * only the fields the hop table and the RTT chart read, so a million rows stay cheap.
+ */
 function recordsFromProbeTable(columns: readonly string[], rows: readonly unknown[][]): ProbeRecord[] | null {
-  const [ttl, addr, rtt, attempt] = ['ttl', 'addr', 'rttMs', 'attempt'].map((c) => columns.indexOf(c));
+  const at = (name: string) => columns.indexOf(name);
+  const [ttl, addr, rtt] = [at('ttl'), at('addr'), at('rttMs')];
   if (ttl < 0 || addr < 0 || rtt < 0) return null;
-  return rows
-    .filter((r) => typeof r[ttl] === 'number')
-    .map((r) =>
-      makeRecord(probeFields({ ttl: r[ttl] as number, attempt: attempt >= 0 && typeof r[attempt] === 'number' ? (r[attempt] as number) : 0, proto: 'udp', ipVersion: 4, dst: '' }), {
-        addr: typeof r[addr] === 'string' && r[addr] !== '' ? (r[addr] as string) : null,
-        rttMs: typeof r[rtt] === 'number' ? (r[rtt] as number) : null,
-      }),
-    );
+  const [attempt, kind, replyTtl, flowId] = [at('attempt'), at('kind'), at('replyTtl'), at('flowId')];
+  const num = (r: readonly unknown[], i: number) => (i >= 0 && typeof r[i] === 'number' ? (r[i] as number) : null);
+  const str = (r: readonly unknown[], i: number) => (i >= 0 && typeof r[i] === 'string' && r[i] !== '' ? (r[i] as string) : null);
+  const out: ProbeRecord[] = [];
+  for (const r of rows) {
+    const t = num(r, ttl);
+    if (t === null) continue;
+    const partial = { ttl: t, attempt: num(r, attempt) ?? 0, addr: str(r, addr), rttMs: num(r, rtt), kind: str(r, kind), replyTtl: num(r, replyTtl), flowId: num(r, flowId) };
+    out.push(partial as ProbeRecord);
+  }
+  return out;
 }
 
 function frameBundle(df: DataFrame, options: BundleOptions): MimeBundle {

@@ -90,6 +90,12 @@ test('notebooks/00-smoke.ipynb runs headless; every display carries Vega-Lite, S
     [],
   );
 
+  assert.deepEqual(
+    code.map((c) => (c as { execution_count?: number }).execution_count),
+    code.map((_, i) => i + 1),
+    'execution counts (the launcher broadcasts execute_input)',
+  );
+
   // The privilege check is the first thing the user sees.
   const first = code[0].outputs![0];
   assert.equal(first.output_type, 'stream');

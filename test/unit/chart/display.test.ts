@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { hopTable } from '../../../lib/analysis';
 import { rttPerHopSpec, rttTimeSeriesSpec } from '../../../lib/chart';
 import { hopFrame, probeFrame } from '../../../lib/frame';
-import { HTML_MIME, KERNEL_HOOK, kernelStatus, liveDisplay, mimeBundle, show, SVG_MIME, TEXT_MIME, VEGALITE_MIME, type DisplayContent } from '../../../lib/display';
+import { HTML_MIME, KERNEL_HOOK, kernelStatus, liveDisplay, mimeBundle, show, SVG_MIME, TEXT_MIME, VEGALITE_MIME, type DisplayContent, type Showable } from '../../../lib/display';
 import { sampleRecords, traceRecords } from './fixtures';
 
 /** A stand-in for tslab's jupyter module, as the kernel launcher hands it over. */
@@ -60,7 +60,7 @@ test('charts: Vega-Lite + SVG + text only (no HTML, so JupyterLab draws the inte
 
 test('DataFrames, hop tables, measurement results and plain rows all get a table and a chart', () => {
   const t = traceRecords();
-  const cases: [string, unknown, RegExp][] = [
+  const cases: [string, Showable, RegExp][] = [
     ['hop frame', hopFrame(t), /RTT per hop/],
     ['probe frame', probeFrame(t), /RTT per hop/],
     ['hop table', hopTable(t), /RTT per hop/],

@@ -23,9 +23,10 @@ type Layer = { data?: { values: Record<string, unknown>[] }; mark?: string | { t
 const layers = (s: VegaLiteSpec) => s.layer as Layer[];
 const markType = (l: Layer) => (typeof l.mark === 'string' ? l.mark : l.mark?.type);
 /** Every layer, nested ones included. */
-function allLayers(s: { layer?: Layer[]; spec?: { layer?: Layer[] } }): Layer[] {
+function allLayers(spec: VegaLiteSpec): Layer[] {
+  const s = spec as { layer?: Layer[]; spec?: { layer?: Layer[] } };
   const out: Layer[] = [];
-  const visit = (ls: Layer[] | undefined) => ls?.forEach((l) => (out.push(l), visit(l.layer)));
+  const visit = (ls: Layer[] | undefined): void => ls?.forEach((l) => (out.push(l), visit(l.layer)));
   visit(s.layer ?? s.spec?.layer);
   return out;
 }
