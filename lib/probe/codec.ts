@@ -1,10 +1,10 @@
 import { probeFields, type ProbeFields, type ReplyFields } from '../record';
 import {
   buildIcmpEchoProbe, buildTcpProbe, buildUdpProbe, decodeIcmpv6Message, decodeIpv4Packet, decodeTcpSegment6,
-  TCP_FLAGS, type Reply, type Result,
+  emitTcpOptions, TCP_FLAGS, type Reply, type Result,
 } from '../packet';
 import type { ProbeSpec } from './spec';
-import { icmpKey, tcpAnswerKey, tcpKey, udpKey } from './spec';
+import { icmpKey, tcpAnswerKey, tcpKey, tcpSynAckKey, udpKey } from './spec';
 import type { RecvProto } from './sockets';
 import { canonicalAddress } from './source';
 
@@ -45,11 +45,15 @@ export function buildProbe(spec: ProbeSpec): BuiltProbe {
       const sport = spec.sport ?? 0;
       const dport = spec.dport ?? 0;
       const seq = spec.tcpSeq ?? 0;
-      datagram = buildTcpProbe({ ...ip, sport, dport, seq, ack: spec.tcpAck, flags: spec.tcpFlags, window: spec.tcpWindow });
+      const options = spec.tcpOptions ?? [];
+      datagram = buildTcpProbe({ ...ip, sport, dport, seq, ack: spec.tcpAck, flags: spec.tcpFlags, window: spec.tcpWindow, options });
       const flags = spec.tcpFlags ?? TCP_FLAGS.SYN;
-      const payload = datagram.length - (spec.ipVersion === 4 ? 20 : 40) - 20;
-      const expectedAck = spec.expectAck ?? seq + payload + (flags & TCP_FLAGS.SYN ? 1 : 0) + (flags & TCP_FLAGS.FIN ? 1 : 0);
+      const header = 20 + ((emitTcpOptions(options).length + 3) & ~3);
+      const payload = datagram.length - (spec.ipVersion === 4 ? 20 : 40) - header;
+      const syn = flags & TCP_FLAGS.SYN ? 1 : 0;
+      const expectedAck = spec.expectAck ?? seq + payload + syn + (flags & TCP_FLAGS.FIN ? 1 : 0);
       keys = [tcpKey(dst, sport, dport, seq), tcpAnswerKey(dst, sport, dport, expectedAck)];
+      if (syn) keys.push(tcpSynAckKey(dst, sport, dport, seq + 1));
       break;
     }
   }
@@ -77,7 +81,10 @@ export function replyKeys(r: Reply): string[] {
     return [];
   }
   if (r.kind === 'echo-reply' && r.echo) return [icmpKey(r.src, r.echo.id, r.echo.seq)];
-  if (r.tcp) return [tcpAnswerKey(r.src, r.tcp.dport, r.tcp.sport, r.tcp.ack)];
+  if (r.tcp) {
+    const synAck = (r.tcp.flags & (TCP_FLAGS.SYN | TCP_FLAGS.ACK)) === (TCP_FLAGS.SYN | TCP_FLAGS.ACK);
+    return [(synAck ? tcpSynAckKey : tcpAnswerKey)(r.src, r.tcp.dport, r.tcp.sport, r.tcp.ack)];
+  }
   return [];
 }
 

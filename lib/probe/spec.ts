@@ -1,4 +1,5 @@
 import type { IpVersion, ProbeProto } from '../record';
+import type { TcpOption } from '../packet';
 
 /** Everything needed to build one probe and to describe it in its record. */
 export interface ProbeSpec {
@@ -20,6 +21,8 @@ export interface ProbeSpec {
   /** TCP flag bits (SYN = 0x02, default SYN). */
   tcpFlags?: number;
   tcpWindow?: number;
+  /** TCP options (a trace's SYNs carry those of a real SYN: MSS, SACK permitted, timestamps, window scale). */
+  tcpOptions?: readonly TcpOption[];
   /** The acknowledgement a direct TCP answer will carry, when it does not follow from seq + payload (in-session probes). */
   expectAck?: number;
   flowLabel?: number;
@@ -44,9 +47,16 @@ export function udpKey(dst: string, sport: number, dport: number, checksum: numb
 export function icmpKey(dst: string, id: number, seq: number): string {
   return `i/${dst}/${id}/${seq}`;
 }
-/** A TCP answer from the target is known by the sequence number it acknowledges. */
+/** A TCP answer from the target (RST, ACK) is known by the sequence number it acknowledges. */
 export function tcpAnswerKey(dst: string, sport: number, dport: number, expectedAck: number): string {
   return `ta/${dst}/${sport}/${dport}/${expectedAck >>> 0}`;
+}
+/**
+ * A SYN-ACK acknowledges the SYN alone (data in a SYN is not taken without TCP Fast Open),
+ * while a RST acknowledges the whole segment: separate keys, so neither is taken for the other.
+ */
+export function tcpSynAckKey(dst: string, sport: number, dport: number, expectedAck: number): string {
+  return `ts/${dst}/${sport}/${dport}/${expectedAck >>> 0}`;
 }
 export function tcpKey(dst: string, sport: number, dport: number, seq: number): string {
   return `t/${dst}/${sport}/${dport}/${seq >>> 0}`;

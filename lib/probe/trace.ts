@@ -5,6 +5,7 @@ import { proberFor } from './engine';
 import type { Prober } from './prober';
 import { canonicalAddress, interfaceAddress, ipVersionOf, isLocalAddress, localAddresses, routeSource } from './source';
 import type { ProbeSpec } from './spec';
+import type { TcpOption } from '../packet';
 import { allocateFlowBase, newRunId, probeIdAt } from './ids';
 import { startRun, type MeasurementRun } from './run';
 import { AdaptiveWait } from './wait';
@@ -150,6 +151,19 @@ async function resolveTarget(target: string, ipVersion?: IpVersion): Promise<str
   }
 }
 
+const SYN_OPTIONS_LEN = 20;
+
+/** The options of a Linux SYN (MSS, SACK permitted, timestamps, window scale): 20 bytes. */
+function synOptions(ipVersion: IpVersion, tsval: number): TcpOption[] {
+  return [
+    { kind: 'mss', value: ipVersion === 4 ? 1460 : 1440 },
+    { kind: 'sack-permitted' },
+    { kind: 'timestamps', value: tsval, echo: 0 },
+    { kind: 'nop' },
+    { kind: 'window-scale', shift: 7 },
+  ];
+}
+
 /** Port `first + n`, wrapping within 1..65535. */
 function portAt(first: number, n: number): number {
   return ((first - 1 + n) % 65535) + 1;
@@ -170,9 +184,12 @@ export function traceProbeSpec(t: Resolved, ttl: number, attempt: number, n: num
     case 'icmp':
       // Paris keeps the checksum (what balancers hash) fixed; classic lets it follow id/seq.
       return { ...base, icmpId: t.sport, icmpSeq: probeId, checksum: classic ? undefined : 0x5a5a ^ t.sport, flowId: classic ? n : 0 };
-    case 'tcp':
-      // Probe id in the sequence number; classic also moves the source port.
-      return { ...base, sport: classic ? portAt(t.sport, n) : t.sport, dport: t.dport, tcpSeq: ((flowBase << 16) | probeId) >>> 0, tcpFlags: 0x02, flowId: classic ? n : 0 };
+    case 'tcp': {
+      // Probe id in the sequence number; classic also moves the source port. A SYN like a
+      // real one (options, no data) when the size allows: middleboxes treat odd SYNs oddly.
+      const tcpOptions = t.size - (t.ipVersion === 4 ? 20 : 40) >= 20 + SYN_OPTIONS_LEN ? synOptions(t.ipVersion, probeId) : undefined;
+      return { ...base, sport: classic ? portAt(t.sport, n) : t.sport, dport: t.dport, tcpSeq: ((flowBase << 16) | probeId) >>> 0, tcpFlags: 0x02, tcpOptions, flowId: classic ? n : 0 };
+    }
   }
 }
 

@@ -62,6 +62,17 @@ describe('hopscope trace on the lab', { skip: NEED_ROOT }, () => {
     }
   }
 
+  test('TCP to an open port (the discard service on linear\'s dst): the SYN-ACK ends the trace, with or without data in the SYN', async () => {
+    for (const family of [4, 6] as const) {
+      for (const size of [[], ['--size', String(family === 4 ? 70 : 90)], ['--size', String(family === 4 ? 40 : 60)]]) {
+        const run = await hopscopeIn(linearNs, ['trace', '--json', `-${family}`, '-T', '-p', '9', '-w', '1', ...size, dstOf(linearPath, family)]);
+        const { records, summary } = parseJsonTrace(run.stdout);
+        assert.equal(summary.stopReason, 'reached', `v${family} ${size.join(' ')}`);
+        assert.deepEqual(records.filter((r) => r.ttl === linearPath.hops.length).map((r) => r.kind), ['tcp-synack', 'tcp-synack', 'tcp-synack']);
+      }
+    }
+  });
+
   test('ecmp-flow: each Paris trace stays on one branch; different flows find different branches', async () => {
     const path = topologies['ecmp-flow'].truth.paths[0];
     const ns = nsName('ecmp-flow', 'src');

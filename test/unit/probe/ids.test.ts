@@ -28,3 +28,18 @@ test('an IPv4 probe with IP-ID 0 records it as unknown (the kernel chooses one)'
   assert.equal(buildProbe({ ...base, ipId: 0 }).fields.probeIpId, null);
   assert.equal(buildProbe({ ...base, ipId: 77 }).fields.probeIpId, 77);
 });
+
+test('a trace\'s TCP probe is a SYN like a real one: MSS, SACK permitted, timestamps, window scale, no data', async () => {
+  const { parseIpv4, parseTcp } = await import('../../../lib/packet');
+  const t = await resolveTraceOptions('127.0.0.1', { proto: 'tcp' });
+  const d = buildProbe(traceProbeSpec(t, 3, 0, 0, 100)).datagram;
+  assert.equal(d.length, 60);
+  const ip = parseIpv4(d);
+  assert.ok(ip.ok);
+  const tcp = parseTcp(ip.value.payload);
+  assert.ok(tcp.ok);
+  assert.deepEqual(tcp.value.header.options.map((o) => o.kind), ['mss', 'sack-permitted', 'timestamps', 'nop', 'window-scale']);
+  assert.equal(tcp.value.payload.length, 0);
+  const small = await resolveTraceOptions('127.0.0.1', { proto: 'tcp', size: 40 });
+  assert.equal(buildProbe(traceProbeSpec(small, 3, 0, 0, 100)).datagram.length, 40, 'too small for options: a bare SYN');
+});
