@@ -257,6 +257,7 @@ async function runTrace(
   let lastTtl = t.firstTtl - 1;
   let silentRun = 0;
   try {
+    signal.throwIfAborted(); // aborted while the target was being resolved: send nothing
     for (let ttl = t.firstTtl; ttl <= t.maxTtl; ttl++) {
       while (nextTtl <= Math.min(stopTtl, t.maxTtl) && nextTtl < ttl + t.parallelTtls) launchHop(nextTtl++);
       if (ttl > stopTtl) break;

@@ -137,3 +137,18 @@ test('scheduler: abort() stops at once, calls off every probe in flight and send
   await new Promise((r) => setTimeout(r, 50));
   assert.equal(path.sent.length, sentAtAbort);
 });
+
+test('scheduler: a trace aborted before it starts (Ctrl-C while the target resolves) sends nothing', async () => {
+  const path = new ScriptedPath([hop(1), hop(2), hop(5)]);
+  const ac = new AbortController();
+  ac.abort(new Error('interrupted'));
+  const s = await trace(DST, { ...opts, prober: path, signal: ac.signal }).summary;
+  assert.equal(s.stopReason, 'aborted');
+  assert.equal(path.sent.length, 0);
+  const late = new ScriptedPath([hop(1), hop(2), hop(5)]);
+  const ac2 = new AbortController();
+  const run = trace(DST, { ...opts, prober: late, signal: ac2.signal });
+  ac2.abort(new Error('interrupted')); // before the first probe is sent (resolution is asynchronous)
+  assert.equal((await run.summary).stopReason, 'aborted');
+  assert.equal(late.sent.length, 0);
+});
