@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -51,14 +51,16 @@ after(() => {
 
 const text = (t: string | string[] | undefined) => (Array.isArray(t) ? t.join('') : (t ?? ''));
 
-/** Runs a notebook headless with the hopscope kernel from the temporary prefix; returns the executed notebook. */
-function execute(notebook: string, outDir: string): { cells: Cell[]; ms: number; stderr: string } {
+/**
+ * Runs a notebook headless with the hopscope kernel from the temporary prefix; returns the
+ * executed notebook. `asUser` runs Jupyter (and so the kernel) as that uid via setpriv.
+ */
+function execute(notebook: string, outDir: string, asUser?: { uid: number; home: string }): { cells: Cell[]; ms: number; stderr: string } {
   const t0 = performance.now();
-  const r = spawnSync(JUPYTER!, ['nbconvert', '--to', 'notebook', '--execute', '--ExecutePreprocessor.kernel_name=hopscope', '--ExecutePreprocessor.timeout=120', notebook, '--output-dir', outDir], {
-    encoding: 'utf8',
-    env: { ...process.env, JUPYTER_PATH: join(prefix, 'share', 'jupyter') },
-    timeout: 180_000,
-  });
+  const args = ['nbconvert', '--to', 'notebook', '--execute', '--ExecutePreprocessor.kernel_name=hopscope', '--ExecutePreprocessor.timeout=120', notebook, '--output-dir', outDir];
+  const env = { ...process.env, JUPYTER_PATH: join(prefix, 'share', 'jupyter'), ...(asUser ? { HOME: asUser.home, JUPYTER_RUNTIME_DIR: join(asUser.home, 'runtime') } : {}) };
+  const [cmd, argv] = asUser ? ['setpriv', [`--reuid=${asUser.uid}`, `--regid=${asUser.uid}`, '--clear-groups', '--inh-caps=-all', JUPYTER!, ...args]] : [JUPYTER!, args];
+  const r = spawnSync(cmd, argv, { encoding: 'utf8', env, timeout: 180_000 });
   const ms = performance.now() - t0;
   assert.equal(r.status, 0, `nbconvert failed:\n${r.stderr}`);
   const out = join(outDir, notebook.split('/').pop()!);
@@ -156,6 +158,33 @@ test('hopscope imports by name from a notebook outside the checkout', { skip: SK
     assert.deepEqual(outs.filter((o) => o.output_type === 'error'), []);
     assert.equal(outs.filter((o) => o.output_type === 'display_data' && VEGALITE in o.data!).length, 1);
     copyFileSync(join(dir, 'out', 'elsewhere.ipynb'), join(prefix, 'elsewhere-executed.ipynb'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('without privileges, the first output says probing will not work and what to do', { skip: SKIP || (process.getuid?.() !== 0 ? 'needs root (to run the kernel as an unprivileged user)' : spawnSync('setpriv', ['--version']).status !== 0 ? 'setpriv not installed' : false) }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hopscope-unprivileged-'));
+  try {
+    chmodSync(dir, 0o777);
+    chmodSync(prefix, 0o755);
+    const nb = {
+      cells: [{ cell_type: 'code', execution_count: null, id: 'one', metadata: {}, outputs: [], source: 'import { kernelStatus } from "hopscope";\nkernelStatus().canProbe' }],
+      metadata: { kernelspec: { name: 'hopscope', display_name: 'TypeScript (hopscope)', language: 'typescript' } },
+      nbformat: 4,
+      nbformat_minor: 5,
+    };
+    writeFileSync(join(dir, 'nobody.ipynb'), JSON.stringify(nb));
+    chmodSync(join(dir, 'nobody.ipynb'), 0o666);
+    const { cells } = execute(join(dir, 'nobody.ipynb'), join(dir, 'out'), { uid: 65534, home: dir });
+    const [first, result] = cells[0].outputs!;
+    assert.equal(first.output_type, 'stream');
+    assert.equal(first.name, 'stderr');
+    assert.match(text(first.text), /nobody \(uid 65534\)/);
+    assert.match(text(first.text), /probing will NOT work/);
+    assert.match(text(first.text), /start Jupyter as root/);
+    assert.match(text(first.text), /sudo setcap cap_net_raw\+ep \//);
+    assert.match(text(result.text), /^false$/m);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
