@@ -1,8 +1,8 @@
 import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync, existsSync, readdirSync } from 'node:fs';
-import { labUp, labDown, labList, labNamespaces, labAcquire, labRelease, nsName, topologies, SRC_ALIAS, serviceStatePath } from '../lab';
+import { labUp, labDown, labList, labNamespaces, labAcquire, labRelease, labPrivate, labSrcAlias, labIsUp, nsName, topologies, SRC_ALIAS, serviceStatePath } from '../lab';
 import { NEED_ROOT, parseTracerouteN, truthAddrs, dstOf, inNs } from './helpers';
 
 // The truth of every kernel topology, checked with tools that are not hopscope. Other test
@@ -155,54 +155,182 @@ describe('lab topologies against independent tools', { skip: NEED_ROOT }, () => 
     }
   });
 
-  test('ratelimit: r2 answers a burst of about 6 of 20 quick probes, r3 behind it answers all 20', () => {
-    // ratelimit is this file's own: rebuilt fresh so r2's token bucket is full (the first
-    // test above spent some of it), instead of waiting for it to refill.
-    use('ratelimit');
-    labUp('ratelimit', { fresh: true });
-    const ns = nsName('ratelimit', 'src');
-    const exceeded = (ttl: number) =>
-      inNs(ns, 'sh', ['-c', `ping -n -t ${ttl} -c 20 -i 0.01 -W 1 198.18.4.2 || true`]).split('\n').filter((l) => /exceeded/i.test(l)).length;
-    const atR2 = exceeded(2);
-    // Linux: burst of 6, then one token per second (the run lasts about 0.2 s).
-    assert.ok(atR2 >= 5 && atR2 <= 8, `r2 answered ${atR2} of 20`);
-    assert.equal(exceeded(3), 20);
+  test('per-flow balancers: a fixed 5-tuple sees exactly one address at every TTL (v4 and v6)', () => {
+    for (const topo of Object.values(topologies)) {
+      for (const path of topo.truth.paths) {
+        if (!path.hops.some((h) => h.balancer?.kind === 'per-flow')) continue;
+        use(topo.name);
+        for (const family of [4, 6] as const) {
+          if (!(family === 4 ? path.dst.v4 : path.dst.v6)) continue;
+          for (const sport of [40001, 40002, 40003, 40004]) {
+            // -U: one destination port; --sport: one source port; 4 probes per TTL, one at a time.
+            const args = [`-${family}`, '-n', '-U', '-p', '33434', `--sport=${sport}`, '-q', '4', '-N', '1', '-w', '1', '-m', String(path.hops.length + 1), dstOf(path, family)];
+            const out = inNs(nsName(topo.name, topo.source), 'traceroute', args);
+            for (const [ttl, addrs] of parseTracerouteN(out)) assert.equal(addrs.size, 1, `${topo.name} v${family} sport ${sport} TTL ${ttl}:\n${out}`);
+          }
+        }
+      }
+    }
   });
 
-  test('fw-desync: a SYN traceroute reaches the server, but an established session never delivers a byte', async () => {
-    use('fw-desync');
-    const ns = nsName('fw-desync', 'src');
-    const out = inNs(ns, 'traceroute', ['-n', '-T', '-p', '9', '-q', '1', '198.18.4.2']);
-    assert.ok(parseTracerouteN(out).get(4)?.has('198.18.4.2'), out);
-    const client = inNs(ns, process.execPath, ['-e', `
-      const s = require('net').connect(9, '198.18.4.2', () => { s.write('hopscope'); setTimeout(() => { console.log('connected'); s.destroy(); }, 1000); });
-      s.on('error', (e) => console.log('error ' + e.message));`]);
-    assert.match(client, /connected/);
-    const state = JSON.parse(readFileSync(serviceStatePath('fw-desync', 'dst', 'discard'), 'utf8'));
-    assert.deepEqual(state, { port: 9, bytes: 0 });
+  test('scamper tracelb (MDA, IPv4) finds exactly the truth links on ecmp-flow and ecmp-packet', async () => {
+    // scamper paces its probes (at least 150 ms apart): about 55 probes and 8 s on ecmp-flow,
+    // so the runs go in parallel. Every run must report only truth links. At 95% a run may miss
+    // a branch (MDA's bound: about 5% per branching vertex; 30 of 30 runs here were complete),
+    // so on ecmp-flow the union of two runs must be the whole truth (both miss the same link:
+    // well under 1%). numgen alternates, so on ecmp-packet every run is complete.
+    // (scamper 20211212's tracelb answers only `*` over IPv6 here: not used for v6.)
+    const runs: [string, number][] = [['ecmp-flow', 2], ['ecmp-packet', 1]];
+    runs.forEach(([t]) => use(t));
+    const results = await Promise.all(
+      runs.flatMap(([t, n]) =>
+        Array.from({ length: n }, () => spawnIn(nsName(t, 'src'), 'scamper', ['-c', 'tracelb -W 15 -w 1', '-i', dstOf(topologies[t].truth.paths[0], 4)], 60_000).out.then((out) => [t, out] as const)),
+      ),
+    );
+    for (const [t] of runs) {
+      const truth = new Set(topologies[t].truth.paths[0].links!.v4!.map(([a, b]) => `${a} ${b}`));
+      const union = new Set<string>();
+      for (const [, out] of results.filter(([x]) => x === t)) {
+        const links = parseTracelb(out);
+        assert.ok(links.length > 0, `${t}: scamper found nothing:\n${out}`);
+        for (const l of links) assert.ok(truth.has(l), `${t}: scamper link ${l} not in the truth:\n${out}`);
+        links.forEach((l) => union.add(l));
+      }
+      assert.deepEqual([...union].sort(), [...truth].sort(), t);
+    }
   });
 
-  test('down NAME removes that topology: namespaces, veths, the hs-src alias, the service and its files', () => {
-    // fw-desync is this file's own (no other test uses it), and it has a service to stop.
-    labUp('fw-desync');
-    const ns = nsName('fw-desync', 'dst');
-    assert.ok(labNamespaces().includes(SRC_ALIAS));
-    assert.ok(existsSync(`/run/hopscope-lab/${ns}.pids`));
-    const pids = readFileSync(`/run/hopscope-lab/${ns}.pids`, 'utf8').split('\n').filter(Boolean).map(Number);
-    labDown('fw-desync'); // also drops this file's lease on it
-    assert.deepEqual(labNamespaces().filter((n) => n.startsWith('hs-fw-desync-') || n === SRC_ALIAS), []);
-    assert.ok(!existsSync('/run/netns/hs-src'), 'the alias pointed at fw-desync, so it is gone');
-    const links = execFileSync('ip', ['-o', 'link', 'show'], { encoding: 'utf8' });
-    assert.doesNotMatch(links, /to-(src|dst|r\d|fw)/, 'no lab veth in the root namespace');
-    assert.doesNotMatch(execFileSync('mount', { encoding: 'utf8' }), /netns\/hs-(fw-desync|src)/);
-    const left = existsSync('/run/hopscope-lab') ? readdirSync('/run/hopscope-lab').filter((f) => f.includes('fw-desync')) : [];
-    assert.deepEqual(left, [], 'no service state, pid or stamp files left');
-    // The service (and its `ip netns exec` parent) exit on SIGTERM within a bounded wait.
-    const deadline = Date.now() + 3000;
-    const running = () => pids.filter((p) => existsSync(`/proc/${p}`) && !readFileSync(`/proc/${p}/stat`, 'utf8').includes(') Z '));
-    while (running().length > 0 && Date.now() < deadline) execFileSync('sleep', ['0.05']);
-    assert.deepEqual(running(), []);
-    const services = execFileSync('ps', ['-eo', 'pid,stat,args'], { encoding: 'utf8' }).split('\n').filter((l) => l.includes(serviceStatePath('fw-desync', 'dst', 'discard')) && !/^\s*\d+\s+Z/.test(l));
-    assert.deepEqual(services, [], 'no discard service of fw-desync left');
+  test('ecmp-packet: a burst of one flow arrives out of order (per-packet balancing, the p2 branch queues)', async () => {
+    // A private copy: the burst fills p2's shaper, which would delay others' probes on ecmp-packet.
+    const copy = labPrivate('ecmp-packet');
+    labUp(copy.name);
+    try {
+      for (const family of [4, 6] as const) {
+        const dst = dstOf(copy.truth.paths[0], family);
+        const receiver = spawnIn(nsName(copy.name, 'dst'), process.execPath, ['-e', `
+          const s = require('dgram').createSocket('udp${family}'); const got = [];
+          const done = () => { console.log(JSON.stringify(got)); process.exit(0); };
+          s.on('message', (m) => { got.push(m.readUInt32BE(0)); if (got.length === 20) done(); });
+          s.bind(5000, () => console.error('ready'));
+          setTimeout(done, 3000);`], 10_000);
+        await receiver.ready;
+        // 20 datagrams of 1400 bytes, one 5-tuple, each sent when the previous one has left.
+        inNs(nsName(copy.name, 'src'), process.execPath, ['-e', `
+          const s = require('dgram').createSocket('udp${family}'); let i = 0;
+          s.bind(5001, () => { const next = () => { if (i === 20) return s.close(); const b = Buffer.alloc(1400); b.writeUInt32BE(i++); s.send(b, 5000, '${dst}', next); }; next(); });`]);
+        const order = JSON.parse(await receiver.out) as number[];
+        assert.deepEqual([...order].sort((a, b) => a - b), Array.from({ length: 20 }, (_, i) => i), `v${family}: all 20 arrive`);
+        assert.notDeepEqual(order, Array.from({ length: 20 }, (_, i) => i), `v${family}: out of order`);
+      }
+    } finally {
+      labDown(copy.name);
+    }
+  });
+
+  test('ratelimit: r2 answers a burst of about 6 of 20 quick probes, r3 behind it answers all 20 (v4 and v6)', () => {
+    // A private copy, so r2's token buckets are full (nobody else has spent them) and nobody
+    // sharing ratelimit is disturbed.
+    const copy = labPrivate('ratelimit');
+    labUp(copy.name);
+    try {
+      const ns = nsName(copy.name, 'src');
+      const path = copy.truth.paths[0];
+      const limited = path.hops.find((h) => h.rateLimited)!;
+      for (const family of [4, 6] as const) {
+        const exceeded = (ttl: number) =>
+          inNs(ns, 'sh', ['-c', `ping -${family} -n -t ${ttl} -c 20 -i 0.01 -W 1 ${dstOf(path, family)} || true`]).split('\n').filter((l) => /exceeded/i.test(l)).length;
+        const atR2 = exceeded(limited.ttl);
+        // Linux: a burst of 6, then a token per second (IPv4) / per 250 ms (IPv6: a /64 route
+        // shortens the interval); the 20 probes take about 0.2 s.
+        assert.ok(atR2 >= 5 && atR2 <= 8, `v${family}: r2 answered ${atR2} of 20`);
+        assert.equal(exceeded(limited.ttl + 1), 20, `v${family}: the hop after r2 is clean`);
+      }
+    } finally {
+      labDown(copy.name);
+    }
+  });
+
+  test('fw-desync: a SYN traceroute reaches the server, an established session never delivers a byte (ct invalid drops at fw); down removes everything', () => {
+    // A private copy: its firewall counter and service byte count are this test's alone, and
+    // taking it down disturbs nobody. hs-src is pointed at it, then back where it was.
+    const aliasBefore = labSrcAlias();
+    const copy = labPrivate('fw-desync');
+    labUp(copy.name, { alias: true });
+    let restored = false;
+    try {
+      const ns = nsName(copy.name, 'src');
+      const dst = dstOf(copy.truth.paths[0], 4);
+      const out = inNs(ns, 'traceroute', ['-n', '-T', '-p', '9', '-q', '1', dst]);
+      const hops = parseTracerouteN(out);
+      for (const hop of copy.truth.paths[0].hops) assert.deepEqual([...(hops.get(hop.ttl) ?? [])], hop.v4, out);
+      const invalid = () => Number(/ct state invalid counter packets (\d+)/.exec(inNs(nsName(copy.name, 'fw'), 'nft', ['list', 'table', 'inet', 'hs_fw']))?.[1]);
+      const before = invalid();
+      const client = inNs(ns, process.execPath, ['-e', `
+        const s = require('net').connect(9, '${dst}', () => { s.write('hopscope'); setTimeout(() => { console.log('connected'); s.destroy(); }, 1000); });
+        s.on('error', (e) => console.log('error ' + e.message));`]);
+      assert.match(client, /connected/, 'the handshake completes (the SYN passes fw, the SYN-ACK bypasses it)');
+      assert.deepEqual(JSON.parse(readFileSync(serviceStatePath(copy.name, 'dst', 'discard'), 'utf8')), { port: 9, bytes: 0 });
+      // The client's ACK, its data and the retransmissions in that second: all invalid at fw.
+      assert.ok(invalid() - before >= 2, `fw dropped ${invalid() - before} invalid packets`);
+
+      const dstNs = nsName(copy.name, 'dst');
+      assert.equal(labSrcAlias(), copy.name);
+      const pids = readFileSync(`/run/hopscope-lab/${dstNs}.pids`, 'utf8').split('\n').filter(Boolean).map(Number);
+      labDown(copy.name);
+      assert.deepEqual(labNamespaces().filter((n) => n.startsWith(`hs-${copy.name}-`) || n === SRC_ALIAS), []);
+      assert.ok(!existsSync('/run/netns/hs-src'), 'the alias pointed at the copy, so it is gone');
+      assert.doesNotMatch(execFileSync('mount', { encoding: 'utf8' }), new RegExp(`netns/hs-(${copy.name}|src)`));
+      const left = existsSync('/run/hopscope-lab') ? readdirSync('/run/hopscope-lab').filter((f) => f.includes(copy.name)) : [];
+      assert.deepEqual(left, [], 'no service state, pid or stamp files left');
+      // The service (and its `ip netns exec` parent) exit on SIGTERM within a bounded wait.
+      const deadline = Date.now() + 3000;
+      const running = () => pids.filter((p) => existsSync(`/proc/${p}`) && !readFileSync(`/proc/${p}/stat`, 'utf8').includes(') Z '));
+      while (running().length > 0 && Date.now() < deadline) execFileSync('sleep', ['0.05']);
+      assert.deepEqual(running(), []);
+      const services = execFileSync('ps', ['-eo', 'pid,stat,args'], { encoding: 'utf8' }).split('\n').filter((l) => l.includes(serviceStatePath(copy.name, 'dst', 'discard')) && !/^\s*\d+\s+Z/.test(l));
+      assert.deepEqual(services, [], 'no discard service of the copy left');
+      // Namespace deletion finishes in the kernel shortly after `ip netns del`: veths with it.
+      const vethDeadline = Date.now() + 3000;
+      const rootVeths = () => execFileSync('ip', ['-o', 'link', 'show', 'type', 'veth'], { encoding: 'utf8' }).split('\n').filter((l) => / to-/.test(l));
+      while (rootVeths().length > 0 && Date.now() < vethDeadline) execFileSync('sleep', ['0.05']);
+      assert.deepEqual(rootVeths(), [], 'no lab veth in the root namespace');
+      if (aliasBefore) labUp(aliasBefore);
+      restored = true;
+      assert.equal(labSrcAlias(), aliasBefore);
+    } finally {
+      if (labList().includes(copy.name)) labDown(copy.name);
+      if (!restored && aliasBefore && labIsUp(aliasBefore)) labUp(aliasBefore);
+    }
   });
 });
+
+/**
+ * Starts a command in a namespace, killed after `timeoutMs`: `out` is its stdout once it
+ * exits with status 0; `ready` resolves when it first writes to stderr.
+ */
+function spawnIn(ns: string, cmd: string, args: string[], timeoutMs: number): { out: Promise<string>; ready: Promise<void> } {
+  const child = spawn('ip', ['netns', 'exec', ns, cmd, ...args], { stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs, killSignal: 'SIGKILL' });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  const ready = new Promise<void>((resolve, reject) => {
+    child.stderr.once('data', () => resolve());
+    child.on('close', () => reject(new Error(`${cmd} in ${ns} exited before it was ready: ${stderr}`)));
+  });
+  ready.catch(() => undefined); // only callers that wait for it care
+  child.stderr.on('data', (d) => (stderr += d));
+  const out = new Promise<string>((resolve, reject) =>
+    child.on('close', (code, signal) => (code === 0 ? resolve(stdout) : reject(new Error(`${cmd} in ${ns}: ${signal ?? `exit ${code}`}: ${stderr}`)))),
+  );
+  return { out, ready };
+}
+
+/** Links of `scamper -c tracelb` text output: `A -> (B, C) -> D` gives A>B, A>C, B>D, C>D. */
+function parseTracelb(out: string): string[] {
+  const links = new Set<string>();
+  for (const line of out.split('\n').slice(1)) {
+    const groups = line.split(' -> ').map((g) => g.replace(/[()]/g, '').split(',').map((a) => a.trim()).filter(Boolean));
+    for (let i = 1; i < groups.length; i++) for (const a of groups[i - 1]) for (const b of groups[i]) if (a !== '*' && b !== '*') links.add(`${a} ${b}`);
+  }
+  return [...links];
+}

@@ -20,6 +20,10 @@ for (const topo of Object.values(topologies)) {
       }
     }
     assert.ok(topo.nodes.some((n) => n.name === topo.source));
+    // Node names without '-' keep `hs-<topology>-<node>` unambiguous (down ecmp never takes ecmp-flow's).
+    assert.match(topo.name, /^[a-z0-9]+(-[a-z0-9]+)*$/);
+    for (const n of topo.nodes) assert.match(n.name, /^[a-z0-9]+$/, `node name ${n.name}`);
+    assert.equal(new Set(topo.nodes.map((n) => n.name)).size, topo.nodes.length, 'node names are unique');
     assert.ok(`hs-${topo.name}-${topo.source}`.length < 64);
     for (const n of topo.nodes) {
       for (const r of [...(n.routes4 ?? []), ...(n.routes6 ?? [])]) assert.doesNotMatch(r, /^default|0\.0\.0\.0\/0|::\/0/, `${n.name}: no default route out of the lab`);
@@ -37,6 +41,9 @@ for (const topo of Object.values(topologies)) {
           for (const a of addrs) assert.ok(declared.has(a), `TTL ${h.ttl}: ${a} is an address of the topology`);
           for (const a of addrs) assert.ok(h.returnHops !== undefined || h.returnHopsByAddr?.[a] !== undefined, `TTL ${h.ttl}: return hops of ${a}`);
           assert.ok(h.initialTtl === undefined || [64, 128, 255].includes(h.initialTtl));
+          // The balancer sits one hop before the addresses it spreads traffic over (TTL 1: the source itself).
+          if (h.balancer && fam === 'v4' && h.ttl > 1) assert.ok(path.hops[h.ttl - 2].v4?.includes(h.balancer.at), `TTL ${h.ttl}: balancer ${h.balancer.at} answers at TTL ${h.ttl - 1}`);
+          if (h.balancer) assert.ok(addrs.length >= 2 || h.silent, `TTL ${h.ttl} ${fam}: a balancer spreads over several addresses`);
         }
         // Every MDA link joins an address at TTL t to one at TTL t+1 (or the same hop, never backwards).
         for (const [a, b] of path.links?.[fam] ?? []) {
@@ -45,6 +52,9 @@ for (const topo of Object.values(topologies)) {
           assert.ok(ta.some((t) => tb.includes(t + 1)), `${fam} link ${a} -> ${b} joins consecutive TTLs`);
         }
         assert.ok((path.links?.[fam] ?? []).length >= path.hops.length - 1, `${fam}: MDA links declared`);
+      }
+      for (const where of [topo.truth.sessionDies, topo.truth.reorders]) {
+        if (where) assert.ok(path.hops[where.ttl - 1]?.v4?.includes(where.addr) && topo.nodes.some((n) => n.name === where.node), `${where.node} ${where.addr} at TTL ${where.ttl}`);
       }
       if (path.pmtu) assert.ok(path.pmtu.mtu >= 1280 && path.pmtu.ttl >= 0 && path.pmtu.ttl <= path.hops.length);
     }

@@ -1,13 +1,13 @@
-// npm run lab -- up NAME [--fresh] | down [NAME] | list | truth NAME [--json] | exec NAME NODE -- CMD...
+// npm run lab -- up NAME... [--fresh] | down [NAME...] | list | truth NAME [--json] | exec NAME NODE -- CMD...
 import { spawnSync } from 'node:child_process';
-import { checkLabPrerequisites, labDown, labIsUp, labList, labTruth, labUp, nsName, getTopology } from './lab';
+import { checkLabPrerequisites, labDown, labIsUp, labList, labStrayNamespaces, labTruth, labUp, nsName, getTopology } from './lab';
 
 /** `exec` runs whatever the user asks for, but never longer than this (HS_LAB_EXEC_TIMEOUT_S). */
 const EXEC_TIMEOUT_MS = Number(process.env.HS_LAB_EXEC_TIMEOUT_S ?? 3600) * 1000;
 import { topologies } from './topologies';
 
 function usage(): never {
-  console.error('usage: npm run lab -- up NAME [--fresh] | down [NAME] | list | truth NAME [--json] | exec NAME NODE -- CMD...');
+  console.error('usage: npm run lab -- up NAME... [--fresh] | down [NAME...] | list | truth NAME [--json] | exec NAME NODE -- CMD...');
   console.error(`topologies: ${Object.keys(topologies).join(', ')}`);
   process.exit(2);
 }
@@ -33,6 +33,7 @@ function printTruth(name: string): void {
   for (const p of t.truth.paths) {
     for (const fam of ['v4', 'v6'] as const) if (p.links?.[fam]) console.log(`MDA links ${fam}: ${p.links[fam]!.map(([a, b]) => `${a}>${b}`).join(' ')}`);
   }
+  if (t.truth.reorders) console.log(`one flow's packets get out of order after TTL ${t.truth.reorders.ttl} (${t.truth.reorders.node}, ${t.truth.reorders.addr}): ${t.truth.reorders.reason}`);
   if (t.truth.sessionDies) console.log(`an established TCP session dies at TTL ${t.truth.sessionDies.ttl} (${t.truth.sessionDies.node}, ${t.truth.sessionDies.addr}): ${t.truth.sessionDies.reason}`);
   for (const n of t.truth.notes ?? []) console.log(`note: ${n}`);
 }
@@ -44,19 +45,29 @@ const [cmd, ...rest] = process.argv.slice(2);
 try {
   switch (cmd) {
     case 'up': {
-      if (!rest[0]) usage();
       const fresh = rest.includes('--fresh');
-      getTopology(rest[0]);
+      const names = rest.filter((a) => a !== '--fresh');
+      if (names.length === 0) usage();
+      names.forEach((n) => getTopology(n));
       checkLabPrerequisites();
-      const already = !fresh && labIsUp(rest[0]);
-      const t0 = performance.now();
-      labUp(rest[0], { fresh });
-      console.log(`${rest[0]} ${already ? 'was already up' : `is up (${Math.round(performance.now() - t0)} ms)`}; source namespace: hs-src`);
+      for (const name of names) {
+        const already = !fresh && labIsUp(name);
+        const t0 = performance.now();
+        labUp(name, { fresh });
+        console.log(`${name} ${already ? 'was already up' : `is up (${Math.round(performance.now() - t0)} ms)`}; source namespace: hs-src`);
+      }
       break;
     }
     case 'down':
-      labDown(rest[0]);
-      console.log(rest[0] ? `${rest[0]} is down` : 'the lab is down');
+      if (rest.length === 0) {
+        labDown();
+        console.log('the lab is down');
+      }
+      rest.forEach((n) => getTopology(n));
+      for (const name of rest) {
+        labDown(name);
+        console.log(`${name} is down`);
+      }
       break;
     case 'list': {
       const up = new Set(labList());
@@ -64,6 +75,8 @@ try {
         const state = !up.has(name) ? '' : labIsUp(name) ? 'up' : 'partial';
         console.log(`${state.padEnd(8)}${name.padEnd(14)} ${t.description}`);
       }
+      const stray = labStrayNamespaces();
+      if (stray.length) console.log(`other lab namespaces (tests' private copies; \`down\` with no name removes them): ${stray.join(' ')}`);
       break;
     }
     case 'truth':

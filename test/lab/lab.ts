@@ -1,6 +1,6 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, appendFileSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LabNode, LabService, Topology } from './types';
 import { topologies } from './topologies';
@@ -34,10 +34,43 @@ export function nsName(topo: string, node: string): string {
   return `${PREFIX}${topo}-${node}`;
 }
 
+/** Private copies made by `labPrivate` in this process, by name. */
+const privateCopies = new Map<string, Topology>();
+
 export function getTopology(name: string): Topology {
-  const t = topologies[name];
+  const t = topologies[name] ?? privateCopies.get(name);
   if (!t) throw new Error(`unknown lab topology ${JSON.stringify(name)}; known: ${Object.keys(topologies).join(', ')}`);
   return t;
+}
+
+/** Every topology this process knows: the declared ones and its own private copies. */
+function knownTopologies(): Topology[] {
+  return [...Object.values(topologies), ...privateCopies.values()];
+}
+
+/**
+ * A private copy of topology `name` for one test: the same nodes, links and truth under the
+ * name `NAME-TAG` (namespaces `hs-NAME-TAG-NODE`), so the test may rebuild it, reset its
+ * counters or take it down without disturbing anyone using `NAME` itself. `labUp` does not
+ * point `hs-src` at a private copy (unless asked); `down` with no name removes copies left by
+ * crashed processes. TAG: lower-case letters and digits, by default `p<pid>`.
+ */
+export function labPrivate(name: string, tag = `p${process.pid}`): Topology {
+  if (!/^[a-z0-9]+$/.test(tag)) throw new Error(`private copy tag ${JSON.stringify(tag)}: use lower-case letters and digits`);
+  const base = topologies[name];
+  if (!base) throw new Error(`unknown lab topology ${JSON.stringify(name)}`);
+  const copy: Topology = { ...structuredClone(base), name: `${base.name}-${tag}` };
+  privateCopies.set(copy.name, copy);
+  return copy;
+}
+
+/**
+ * True when namespace `ns` is one of topology `topo`'s nodes. Node names have no `-`, so
+ * `hs-ratelimit-p12-src` belongs to `ratelimit-p12`, not to `ratelimit`.
+ */
+function belongsTo(ns: string, topo: string): boolean {
+  const prefix = `${PREFIX}${topo}-`;
+  return ns.startsWith(prefix) && /^[a-z0-9]+$/.test(ns.slice(prefix.length));
 }
 
 function run(cmd: string, args: string[], input?: string): string {
@@ -53,13 +86,20 @@ export function checkLabPrerequisites(): void {
   if (process.getuid && process.getuid() !== 0) {
     throw new Error('the lab needs root (it creates network namespaces): run this command as root, e.g. with sudo');
   }
-  for (const [tool, pkg] of [['ip', 'iproute2'], ['nft', 'nftables'], ['sysctl', 'procps']]) {
-    try {
-      execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' });
-    } catch {
-      throw new Error(`the lab needs ${tool}: apt-get install -y ${pkg}`);
-    }
+  for (const [tool, pkg] of [['ip', 'iproute2'], ['tc', 'iproute2'], ['nft', 'nftables'], ['sysctl', 'procps']]) {
+    if (!onPath(tool)) throw new Error(`the lab needs ${tool}, which is not on PATH: apt-get install -y ${pkg}`);
   }
+}
+
+function onPath(tool: string): boolean {
+  return (process.env.PATH ?? '').split(':').some((dir) => {
+    try {
+      accessSync(join(dir || '.', tool), constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
 }
 
 /** Names of the lab namespaces that exist now. */
@@ -71,10 +111,23 @@ export function labNamespaces(): string[] {
     .filter((n) => n.startsWith(PREFIX));
 }
 
-/** Topologies that are (at least partly) up. */
+/** Topologies that are (at least partly) up: declared ones, and this process's private copies. */
 export function labList(): string[] {
   const ns = labNamespaces();
-  return Object.keys(topologies).filter((t) => ns.some((n) => n.startsWith(`${PREFIX}${t}-`)));
+  return knownTopologies()
+    .map((t) => t.name)
+    .filter((t) => ns.some((n) => belongsTo(n, t)));
+}
+
+/** Lab namespaces that belong to no topology this process knows (e.g. other processes' private copies). */
+export function labStrayNamespaces(): string[] {
+  const names = knownTopologies().map((t) => t.name);
+  return labNamespaces().filter((n) => n !== SRC_ALIAS && !names.some((t) => belongsTo(n, t)));
+}
+
+/** The topology `hs-src` points at, or null. */
+export function labSrcAlias(): string | null {
+  return aliasTarget();
 }
 
 /** The topology whose source `hs-src` points at (by the state file, or by the namespace itself). */
@@ -83,7 +136,7 @@ function aliasTarget(): string | null {
   if (!existsSync(alias)) return null;
   if (existsSync(ALIAS_STATE)) return readFileSync(ALIAS_STATE, 'utf8').trim();
   const ino = statSync(alias).ino;
-  for (const t of Object.values(topologies)) {
+  for (const t of knownTopologies()) {
     const src = `${NETNS_DIR}/${nsName(t.name, t.source)}`;
     if (existsSync(src) && statSync(src).ino === ino) return t.name;
   }
@@ -112,16 +165,17 @@ function setAlias(topo: Topology): void {
   writeFileSync(ALIAS_STATE, topo.name);
 }
 
-/** Removes one topology (or, without a name, everything the lab made, leases included). */
+/** Removes one topology (or, without a name, everything the lab made: every `hs-` namespace, leases included). */
 export function labDown(name?: string): void {
   checkLabPrerequisites();
   if (name !== undefined) getTopology(name);
-  teardown(name);
-  for (const t of name === undefined ? Object.keys(topologies) : [name]) {
-    rmSync(ownerPath(t), { force: true });
-    for (const f of existsSync(LEASE_DIR) ? readdirSync(LEASE_DIR) : []) if (f.startsWith(`${t}.`)) rmSync(join(LEASE_DIR, f), { force: true });
-  }
-  if (existsSync(LEASE_DIR) && readdirSync(LEASE_DIR).length === 0) rmSync(LEASE_DIR, { recursive: true, force: true });
+  withLock(() => {
+    teardown(name);
+    const mine = (f: string) => name === undefined || f === `${name}.owned` || f.startsWith(`${name}.`);
+    for (const f of existsSync(STATE_DIR) ? readdirSync(STATE_DIR) : []) if (f.endsWith('.owned') && mine(f)) rmSync(join(STATE_DIR, f), { force: true });
+    for (const f of existsSync(LEASE_DIR) ? readdirSync(LEASE_DIR) : []) if (mine(f) && (name === undefined || /^\d+$/.test(f.slice(name.length + 1)))) rmSync(join(LEASE_DIR, f), { force: true });
+    if (existsSync(LEASE_DIR) && readdirSync(LEASE_DIR).length === 0) rmSync(LEASE_DIR, { recursive: true, force: true });
+  });
   removeEmptyStateDir();
 }
 
@@ -129,19 +183,82 @@ export function labDown(name?: string): void {
 function teardown(name?: string): void {
   const alias = aliasTarget();
   if (name === undefined || alias === name || alias === null) removeAlias();
-  const prefix = name === undefined ? PREFIX : `${PREFIX}${name}-`;
-  for (const ns of labNamespaces().filter((n) => n.startsWith(prefix) && n !== SRC_ALIAS)) {
-    killServices(ns);
-    run('ip', ['netns', 'del', ns]);
+  const doomed = labNamespaces().filter((n) => n !== SRC_ALIAS && (name === undefined || belongsTo(n, name)));
+  for (const ns of doomed) killServices(ns);
+  if (doomed.length) run('ip', ['-batch', '-'], doomed.map((ns) => `netns del ${ns}`).join('\n') + '\n');
+  if (name !== undefined) rmSync(stampPath(name), { force: true });
+  else for (const f of existsSync(STATE_DIR) ? readdirSync(STATE_DIR) : []) if (f.endsWith('.up') || f.endsWith('.pids')) rmSync(join(STATE_DIR, f), { force: true });
+}
+
+const LOCK_DIR = `${STATE_DIR}/lock`;
+/** How long `up` waits for other users before rebuilding a topology under them. */
+const FOREIGN_WAIT_MS = 30_000;
+const LOCK_WAIT_MS = 60_000;
+let lockDepth = 0;
+
+function sleepMs(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/**
+ * Runs `fn` holding the lab's lock (a directory with the holder's pid; re-entrant in this
+ * process), so that processes bringing topologies up and down at the same time take turns.
+ * A lock whose holder died is taken over; waiting is bounded (LOCK_WAIT_MS).
+ */
+function withLock<T>(fn: () => T): T {
+  if (lockDepth > 0) {
+    lockDepth++;
+    try {
+      return fn();
+    } finally {
+      lockDepth--;
+    }
   }
-  for (const t of name === undefined ? Object.keys(topologies) : [name]) rmSync(stampPath(t), { force: true });
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  for (;;) {
+    try {
+      mkdirSync(STATE_DIR, { recursive: true });
+      mkdirSync(LOCK_DIR);
+      writeFileSync(`${LOCK_DIR}/pid`, String(process.pid));
+      break;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') continue; // the state directory was removed meanwhile: try again
+      if (code !== 'EEXIST') throw err;
+      let owner = 0;
+      try {
+        owner = Number(readFileSync(`${LOCK_DIR}/pid`, 'utf8'));
+      } catch {
+        /* being created or released */
+      }
+      let age = 0;
+      try {
+        age = Date.now() - statSync(LOCK_DIR).mtimeMs;
+      } catch {
+        continue; // released meanwhile
+      }
+      if ((owner > 0 && !alive(owner)) || (!owner && age > 5000)) {
+        rmSync(LOCK_DIR, { recursive: true, force: true }); // its holder died
+        continue;
+      }
+      if (Date.now() > deadline) throw new Error(`the lab is busy: ${LOCK_DIR} held by pid ${owner || '?'} for ${Math.round(age / 1000)} s`);
+      sleepMs(20);
+    }
+  }
+  lockDepth = 1;
+  try {
+    return fn();
+  } finally {
+    lockDepth = 0;
+    rmSync(LOCK_DIR, { recursive: true, force: true });
+  }
 }
 
 function removeEmptyStateDir(): void {
   try {
-    if (existsSync(STATE_DIR) && readdirSync(STATE_DIR).length === 0) rmSync(STATE_DIR, { recursive: true });
+    if (existsSync(STATE_DIR) && readdirSync(STATE_DIR).length === 0) rmdirSync(STATE_DIR);
   } catch {
-    /* someone else is writing there */
+    /* someone else is writing there (rmdir never removes a directory that is not empty) */
   }
 }
 
@@ -200,68 +317,104 @@ function startService(topo: Topology, node: string, svc: LabService): void {
   }
 }
 
-function sysctlArgs(node: LabNode): string[] {
+/**
+ * `key=value` arguments of the node's sysctls: `early` ones are set before its interfaces
+ * exist; the others (net.netfilter.*) after its nftables ruleset is loaded, since on a
+ * modular kernel they only exist once a `ct` rule has loaded nf_conntrack.
+ */
+function sysctlArgs(node: LabNode, phase: 'early' | 'late'): string[] {
   const all = { ...DEFAULT_SYSCTLS, ...(node.sysctls ?? {}) };
-  return Object.entries(all).map(([k, v]) => `${k}=${v}`);
+  return Object.entries(all)
+    .filter(([k]) => k.startsWith('net.netfilter.') === (phase === 'late'))
+    .map(([k, v]) => `${k}=${v}`);
 }
 
 /**
  * Brings a topology up. Idempotent: a topology that is completely up from the current
  * definition is left as it is (only `hs-src` is pointed at it), so tests sharing it are
- * not disturbed; anything else (half-built, stale, `fresh`) is removed and built again.
+ * not disturbed; anything else (half-built, stale, `fresh`) is removed and built again —
+ * but a complete build that other live processes hold leases on (built from another
+ * definition, e.g. another checkout, or `fresh` asked) is first given up to 30 s to be
+ * released. `alias` (default: true, false for private copies) points `hs-src` at its source.
  */
-export function labUp(name: string, options: { fresh?: boolean } = {}): Topology {
+export function labUp(name: string, options: { fresh?: boolean; alias?: boolean } = {}): Topology {
   checkLabPrerequisites();
   const topo = getTopology(name);
   const emulated = topo.nodes.filter((n) => n.kind === 'emulated').map((n) => n.name);
   if (emulated.length) throw new Error(`${name}: emulated nodes (${emulated.join(', ')}) need the TUN router emulator, which is not built yet`);
-  if (!options.fresh && labIsUp(name)) {
-    // As a fresh copy would be for a tool at the source: no path MTU learnt by earlier runs.
-    const src = nsName(name, topo.source);
-    run('ip', ['-n', src, 'route', 'flush', 'cache']);
-    run('ip', ['-n', src, '-6', 'route', 'flush', 'cache']);
-    setAlias(topo);
-    return topo;
-  }
-  teardown(name);
-  try {
-    for (const node of topo.nodes) {
-      const ns = nsName(topo.name, node.name);
-      run('ip', ['netns', 'add', ns]);
-      run('ip', ['netns', 'exec', ns, 'sysctl', '-qw', ...sysctlArgs(node)]);
-    }
-    const batches = new Map<string, string[]>(topo.nodes.map((n) => [n.name, ['link set lo up']]));
-    for (const link of topo.links) {
-      const [a, b] = [link.a, link.b];
-      run('ip', ['-n', nsName(topo.name, a.node), 'link', 'add', a.ifname, 'type', 'veth', 'peer', 'name', b.ifname, 'netns', nsName(topo.name, b.node)]);
-      for (const end of [a, b]) {
-        const cmds = batches.get(end.node);
-        if (!cmds) throw new Error(`link end names unknown node ${end.node}`);
-        if (link.mtu) cmds.push(`link set ${end.ifname} mtu ${link.mtu}`);
-        if (end.v4) cmds.push(`addr add ${end.v4} dev ${end.ifname}`);
-        if (end.v6) cmds.push(`addr add ${end.v6} dev ${end.ifname} nodad`);
-        cmds.push(`link set ${end.ifname} up`);
+  const alias = options.alias ?? !privateCopies.has(name);
+  const deadline = Date.now() + FOREIGN_WAIT_MS;
+  for (;;) {
+    const users: number[] = [];
+    const built = withLock(() => {
+      if (!options.fresh && labIsUp(name)) {
+        // As a fresh copy would be for a tool at the source: no path MTU learnt by earlier runs.
+        const src = nsName(name, topo.source);
+        run('ip', ['-n', src, 'route', 'flush', 'cache']);
+        run('ip', ['-n', src, '-6', 'route', 'flush', 'cache']);
+        if (alias) setAlias(topo);
+        return topo;
       }
-    }
-    for (const node of topo.nodes) {
-      const cmds = batches.get(node.name)!;
-      for (const r of node.routes4 ?? []) cmds.push(`route add ${r}`);
-      for (const r of node.routes6 ?? []) cmds.push(`route add ${r}`);
-      for (const r of node.rules4 ?? []) cmds.push(`rule add ${r}`);
-      run('ip', ['-n', nsName(topo.name, node.name), '-batch', '-'], cmds.join('\n') + '\n');
-      // A batch cannot name the family of a rule; IPv6 rules go one by one.
-      for (const r of node.rules6 ?? []) run('ip', ['-n', nsName(topo.name, node.name), '-6', 'rule', 'add', ...r.split(' ')]);
-      if (node.nft) run('ip', ['netns', 'exec', nsName(topo.name, node.name), 'nft', '-f', '-'], node.nft);
-    }
-    warmNeighbours(topo);
-    for (const node of topo.nodes) for (const svc of node.services ?? []) startService(topo, node.name, svc);
-    setAlias(topo);
-    writeFileSync(stampPath(name), fingerprint(topo));
-  } catch (err) {
-    teardown(name);
-    throw err;
+      // Completely built (from another definition of it, e.g. another checkout, or `fresh`
+      // was asked) and in use by other processes: wait for them, up to FOREIGN_WAIT_MS.
+      users.push(...liveLeases(name).filter((pid) => pid !== process.pid));
+      if (existsSync(stampPath(name)) && users.length > 0 && Date.now() < deadline) return null;
+      if (users.length > 0) process.emitWarning(`lab: rebuilding ${name} although pid(s) ${users.join(', ')} still hold leases on it (waited ${FOREIGN_WAIT_MS / 1000} s)`);
+      teardown(name);
+      try {
+        build(topo);
+        if (alias) setAlias(topo);
+        writeFileSync(stampPath(name), fingerprint(topo));
+      } catch (err) {
+        teardown(name);
+        throw err;
+      }
+      return topo;
+    });
+    if (built) return built;
+    sleepMs(250);
   }
-  return topo;
+}
+
+/** Builds every node of `topo` (nothing of it may exist yet). */
+function build(topo: Topology): void {
+  const ns = (node: string) => {
+    if (!topo.nodes.some((n) => n.name === node)) throw new Error(`${topo.name}: a link names unknown node ${node}`);
+    return nsName(topo.name, node);
+  };
+  // One batch in the root namespace: the namespaces, their sysctls (before any interface
+  // exists, so `default.*` settings reach every interface), and the veth pairs, each end
+  // created directly inside its namespace (nothing ever appears in the root namespace).
+  const root: string[] = [];
+  for (const node of topo.nodes) root.push(`netns add ${ns(node.name)}`);
+  for (const node of topo.nodes) root.push(`netns exec ${ns(node.name)} sysctl -qw ${sysctlArgs(node, 'early').join(' ')}`);
+  const perNode = new Map<string, string[]>(topo.nodes.map((n) => [n.name, ['link set lo up']]));
+  for (const { a, b, mtu } of topo.links) {
+    root.push(`link add ${a.ifname} netns ${ns(a.node)} type veth peer name ${b.ifname} netns ${ns(b.node)}`);
+    for (const end of [a, b]) {
+      const cmds = perNode.get(end.node)!;
+      if (mtu) cmds.push(`link set ${end.ifname} mtu ${mtu}`);
+      if (end.v4) cmds.push(`addr add ${end.v4} dev ${end.ifname}`);
+      if (end.v6) cmds.push(`addr add ${end.v6} dev ${end.ifname} nodad`);
+      cmds.push(`link set ${end.ifname} up`);
+    }
+  }
+  run('ip', ['-batch', '-'], root.join('\n') + '\n');
+  for (const node of topo.nodes) {
+    const cmds = perNode.get(node.name)!;
+    for (const r of node.routes4 ?? []) cmds.push(`route add ${r}`);
+    for (const r of node.routes6 ?? []) cmds.push(`route add ${r}`);
+    for (const r of node.rules4 ?? []) cmds.push(`rule add ${r}`);
+    run('ip', ['-n', ns(node.name), '-batch', '-'], cmds.join('\n') + '\n');
+    // A batch cannot name the family of a rule; IPv6 rules go one by one.
+    for (const r of node.rules6 ?? []) run('ip', ['-n', ns(node.name), '-6', 'rule', 'add', ...r.split(' ')]);
+    if (node.tc?.length) run('tc', ['-n', ns(node.name), '-batch', '-'], node.tc.join('\n') + '\n');
+    if (node.nft) run('ip', ['netns', 'exec', ns(node.name), 'nft', '-f', '-'], node.nft);
+    const late = sysctlArgs(node, 'late');
+    if (late.length) run('ip', ['netns', 'exec', ns(node.name), 'sysctl', '-qw', ...late]);
+  }
+  warmNeighbours(topo);
+  for (const node of topo.nodes) for (const svc of node.services ?? []) startService(topo, node.name, svc);
 }
 
 const LEASE_DIR = `${STATE_DIR}/leases`;
@@ -292,12 +445,15 @@ function liveLeases(topo: string): number[] {
  */
 export function labAcquire(name: string): Topology {
   checkLabPrerequisites();
-  mkdirSync(LEASE_DIR, { recursive: true });
-  const wasUp = labIsUp(name);
-  writeFileSync(`${LEASE_DIR}/${name}.${process.pid}`, '');
-  const topo = labUp(name);
-  if (!wasUp) writeFileSync(ownerPath(name), String(process.pid));
-  return topo;
+  getTopology(name);
+  return withLock(() => {
+    mkdirSync(LEASE_DIR, { recursive: true });
+    const wasUp = labIsUp(name);
+    writeFileSync(`${LEASE_DIR}/${name}.${process.pid}`, '');
+    const topo = labUp(name);
+    if (!wasUp) writeFileSync(ownerPath(name), String(process.pid));
+    return topo;
+  });
 }
 
 /**
@@ -305,13 +461,11 @@ export function labAcquire(name: string): Topology {
  * up (not a person or a plain `labUp`) and no live process holds a lease on it any more.
  */
 export function labRelease(name: string): void {
-  rmSync(`${LEASE_DIR}/${name}.${process.pid}`, { force: true });
-  if (existsSync(ownerPath(name)) && liveLeases(name).length === 0) labDown(name);
-  try {
-    if (existsSync(LEASE_DIR) && readdirSync(LEASE_DIR).length === 0) rmSync(LEASE_DIR, { recursive: true });
-  } catch {
-    /* another process took a lease meanwhile */
-  }
+  withLock(() => {
+    rmSync(`${LEASE_DIR}/${name}.${process.pid}`, { force: true });
+    if (existsSync(ownerPath(name)) && liveLeases(name).length === 0) labDown(name);
+    if (existsSync(LEASE_DIR) && readdirSync(LEASE_DIR).length === 0) rmSync(LEASE_DIR, { recursive: true, force: true });
+  });
   removeEmptyStateDir();
 }
 

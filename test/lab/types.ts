@@ -25,6 +25,8 @@ export interface LabNode {
   services?: LabService[];
   /** An nftables ruleset loaded into the node. */
   nft?: string;
+  /** Lines of `tc -batch` run in the node (queueing disciplines, e.g. a TBF shaper on one link). */
+  tc?: string[];
 }
 
 export interface LabService {
@@ -91,5 +93,7 @@ export interface Truth {
   sessionDiesAfterTtl?: number;
   /** The same, with the node that kills it and that node's address on the path. */
   sessionDies?: { ttl: number; node: string; addr: string; reason: string };
+  /** Where one flow's packets get out of order (per-packet balancing over branches that queue differently). */
+  reorders?: { ttl: number; node: string; addr: string; reason: string };
   notes?: string[];
 }

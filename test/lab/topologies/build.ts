@@ -52,3 +52,28 @@ export function chainLinks(hops: HopTruth[]): { v4?: [string, string][]; v6?: [s
 export function symmetric(hops: HopTruth[]): HopTruth[] {
   return hops.map((h) => ({ returnHops: h.ttl, initialTtl: 64, ...h }));
 }
+
+/**
+ * Per-flow ECMP on a 5-tuple hash, both families, with this router's own hash seed.
+ *
+ * Policy 3 (custom fields: source and destination address, protocol, source and destination
+ * port = 0x37), not policy 1: under policy 1 Linux reuses a hash already carried by the packet
+ * (`skb->l4_hash`), and a packet that left a local socket carries that socket's random
+ * `sk_txhash` across the veths, so in the lab every new socket (Linux traceroute opens one per
+ * probe) or TCP retransmission timeout (which rehashes) would pick a new branch for the same
+ * 5-tuple. Policy 3 always hashes the headers, as a real router does. Measured: 40 fixed
+ * 5-tuples of `traceroute -U --sport` each split over the branches under policy 1, each kept
+ * one path under policy 3.
+ *
+ * Every lab router shares one kernel: with one seed, a second balancer would split exactly
+ * the flows the first already split (polarization) and some links could never be seen.
+ */
+export function perFlowHash(seed: number): Record<string, number> {
+  return {
+    'net.ipv4.fib_multipath_hash_policy': 3,
+    'net.ipv4.fib_multipath_hash_fields': 0x37,
+    'net.ipv6.fib_multipath_hash_policy': 3,
+    'net.ipv6.fib_multipath_hash_fields': 0x37,
+    'net.ipv4.fib_multipath_hash_seed': seed,
+  };
+}

@@ -1,21 +1,18 @@
 import type { Topology } from '../types';
-import { both, link, routes46, symmetric, v4, v6 } from './build';
+import { both, link, perFlowHash, routes46, symmetric, v4, v6 } from './build';
 
 // src -1- r1 =(21,22,23)= a1|a2|a3 =(31,32,33)= r2 =(41,42)= b1|b2 =(51,52)= r3 -60- dst
-// Per-flow ECMP (L4 hash) at r1 (3-way) and r2 (2-way). Return traffic: a_i straight to r1,
+// Per-flow ECMP (5-tuple hash) at r1 (3-way) and r2 (2-way). Return traffic: a_i straight to r1,
 // r2 via a1, b_j via r2, r3 via b1 — so over IPv4 r2 and r3 each answer from one address,
 // while over IPv6 (errors leave from the incoming interface) they answer per branch.
 const A = [1, 2, 3];
 const B = [1, 2];
-// All lab routers share one kernel: with one hash seed, r2 would split exactly the flows r1
-// already split (hash polarization) and some r2 -> b links could never be seen. A seed of
-// their own makes r1 and r2 independent routers, as the truth below assumes.
-const hash = (seed: number) => ({ 'net.ipv4.fib_multipath_hash_policy': 1, 'net.ipv6.fib_multipath_hash_policy': 1, 'net.ipv4.fib_multipath_hash_seed': seed });
-
+// r1 and r2 hash the 5-tuple with seeds of their own (see perFlowHash), so they are
+// independent routers, as the truth below assumes.
 
 export const ecmpFlow: Topology = {
   name: 'ecmp-flow',
-  description: 'per-flow ECMP, dual stack: a 3-way diamond then a 2-way diamond',
+  description: 'per-flow ECMP (5-tuple hash), dual stack: a 3-way diamond then a 2-way diamond',
   source: 'src',
   links: [
     link('src', 'r1', 1),
@@ -27,9 +24,9 @@ export const ecmpFlow: Topology = {
   ],
   nodes: [
     { name: 'src', ...routes46([60], [[1, 2]]) },
-    { name: 'r1', sysctls: hash(1001), ...routes46([60], A.map((i) => [20 + i, 2] as [number, 2])) },
+    { name: 'r1', sysctls: perFlowHash(1001), ...routes46([60], A.map((i) => [20 + i, 2] as [number, 2])) },
     ...A.map((i) => ({ name: `a${i}`, ...both(routes46([1], [[20 + i, 1]]), routes46([60], [[30 + i, 2]])) })),
-    { name: 'r2', sysctls: hash(2002), ...both(routes46([1], [[31, 1]]), routes46([60], B.map((j) => [40 + j, 2] as [number, 2]))) },
+    { name: 'r2', sysctls: perFlowHash(2002), ...both(routes46([1], [[31, 1]]), routes46([60], B.map((j) => [40 + j, 2] as [number, 2]))) },
     ...B.map((j) => ({ name: `b${j}`, ...both(routes46([1], [[40 + j, 1]]), routes46([60], [[50 + j, 2]])) })),
     { name: 'r3', ...routes46([1], [[51, 1]]) },
     { name: 'dst', ...routes46([1], [[60, 1]]) },

@@ -3,9 +3,11 @@ import { both, link, routes46, symmetric, v4, v6 } from './build';
 
 // src -1- r1 =(11,12)= p1|p2 =(21,22)= r2 -30- dst
 // r1 balances per packet: nftables numbers packets to dst alternately (mark 1, 2) and
-// policy routing sends each mark down its own branch, so one flow is split (packets of one
-// flow take both branches alternately; actual reordering needs unequal branch delays, which
-// veths do not have: the emulator's job).
+// policy routing sends each mark down its own branch, so one flow is split: its packets take
+// both branches alternately. The p2 branch queues differently: r1 shapes its link to p2
+// with a token bucket (2 Mbit/s, 3000-byte bucket), so a burst of one flow's full-size
+// packets arrives out of order, while sparse probes are never delayed (the bucket is full).
+// (No netem here: fixed delays per branch are the emulator's job.)
 const lb = `table inet hs_lb {
   chain pre {
     type filter hook prerouting priority mangle;
@@ -25,6 +27,7 @@ export const ecmpPacket: Topology = {
     {
       name: 'r1',
       nft: lb,
+      tc: ['qdisc add dev to-p2 root tbf rate 2mbit burst 3000 latency 200ms'],
       routes4: ['198.18.30.0/24 via 198.18.11.2 table 101', '198.18.30.0/24 via 198.18.12.2 table 102', '198.18.30.0/24 via 198.18.11.2'],
       routes6: ['2001:db8:30::/64 via 2001:db8:11::2 table 101', '2001:db8:30::/64 via 2001:db8:12::2 table 102', '2001:db8:30::/64 via 2001:db8:11::2'],
       rules4: ['fwmark 1 table 101', 'fwmark 2 table 102'],
@@ -51,5 +54,6 @@ export const ecmpPacket: Topology = {
         },
       },
     ],
+    reorders: { ttl: 1, node: 'r1', addr: v4(1, 2), reason: 'per-packet balancing; the p2 branch is shaped (TBF 2 Mbit/s, 3000-byte bucket), so a burst of one flow arrives out of order' },
   },
 };

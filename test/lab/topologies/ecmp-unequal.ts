@@ -1,12 +1,11 @@
 import type { Topology } from '../types';
-import { both, link, routes46, v4, v6 } from './build';
+import { both, link, perFlowHash, routes46, v4, v6 } from './build';
 
 // src -1- r1 -11- a -12- r2 -30- dst          (short branch)
 //          \-21- b1 -22- b2 -23- r2           (long branch)
 // Per-flow ECMP at r1 over branches of different length: flows on the long branch meet
 // r2 one hop later, so a classic traceroute (ports change per probe) shows r2 at two
 // consecutive TTLs — the A-B1-C-C false loop. r2 routes back to src over the short branch.
-const hash = { 'net.ipv4.fib_multipath_hash_policy': 1, 'net.ipv6.fib_multipath_hash_policy': 1 };
 
 export const ecmpUnequal: Topology = {
   name: 'ecmp-unequal',
@@ -15,7 +14,7 @@ export const ecmpUnequal: Topology = {
   links: [link('src', 'r1', 1), link('r1', 'a', 11), link('a', 'r2', 12), link('r1', 'b1', 21), link('b1', 'b2', 22), link('b2', 'r2', 23), link('r2', 'dst', 30)],
   nodes: [
     { name: 'src', ...routes46([30], [[1, 2]]) },
-    { name: 'r1', sysctls: hash, ...routes46([30], [[11, 2], [21, 2]]) },
+    { name: 'r1', sysctls: perFlowHash(3003), ...routes46([30], [[11, 2], [21, 2]]) },
     { name: 'a', ...both(routes46([1], [[11, 1]]), routes46([30], [[12, 2]])) },
     { name: 'b1', ...both(routes46([1], [[21, 1]]), routes46([30], [[22, 2]])) },
     { name: 'b2', ...both(routes46([1], [[22, 1]]), routes46([30], [[23, 2]])) },

@@ -11,7 +11,7 @@ const firewall = `table inet hs_fw {
   chain pre {
     type filter hook prerouting priority 0;
     ct state related accept
-    ct state invalid drop
+    ct state invalid counter drop
   }
 }
 `;
