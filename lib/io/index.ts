@@ -1,8 +1,11 @@
 export * from './result';
+export * from './reply-kinds';
 export * from './jsonl';
 export * from './csv';
 export * from './traceroute-text';
 export * from './tracepath-text';
 export * from './mtr-json';
 export * from './scamper-json';
+export { tracelbResult } from './scamper-tracelb';
 export * from './atlas';
+export * from './multipath-export';
