@@ -101,6 +101,41 @@ describe('lab topologies against independent tools', { skip: NEED_ROOT }, () => 
     }
   });
 
+  test('every topology: each hop\'s ICMP arrives with TTL = initial TTL + 1 - return hops (tcpdump at the source, v4 and v6)', async () => {
+    for (const topo of Object.values(topologies)) {
+      use(topo.name);
+      const ns = nsName(topo.name, topo.source);
+      const first = topo.links.map((l) => (l.a.node === topo.source ? l.a : l.b.node === topo.source ? l.b : null)).find(Boolean)!;
+      for (const path of topo.truth.paths) {
+        for (const family of [4, 6] as const) {
+          if (!(family === 4 ? path.dst.v4 : path.dst.v6)) continue;
+          const capture = spawnIn(ns, 'tcpdump', ['-n', '-v', '-l', '-i', first.ifname, family === 4 ? 'icmp' : 'icmp6'], 20_000);
+          await capture.ready; // "listening on ..."
+          const trace = inNs(ns, 'traceroute', [`-${family}`, '-n', '-q', '1', '-w', '1', '-m', String(path.hops.length + 1), dstOf(path, family)]);
+          await new Promise((r) => setTimeout(r, 100));
+          capture.stop(); // `ip netns exec` execs tcpdump: SIGINT to the child is SIGINT to tcpdump
+          const out = await capture.out;
+          const re = family === 4 ? /ttl (\d+),[^\n]*proto ICMP \(1\)[^\n]*\n\s+(\S+) > \S+: ICMP/g : /hlim (\d+),[^\n]*?\) (\S+) > \S+: \[icmp6 sum ok\] ICMP6, (?:time exceeded|destination unreachable)/g;
+          const seen = new Map<string, Set<number>>();
+          for (const m of out.matchAll(re)) {
+            if (!seen.has(m[2])) seen.set(m[2], new Set());
+            seen.get(m[2])!.add(Number(m[1]));
+          }
+          const where = `${topo.name} v${family}:\n${trace}`;
+          const answered = [...parseTracerouteN(trace).values()].flatMap((a) => [...a]);
+          assert.ok(answered.includes(dstOf(path, family)), `reached; ${where}`);
+          for (const a of answered) assert.ok(seen.has(a), `the capture has every answer traceroute saw (${a}); ${where}`);
+          for (const [addr, ttls] of seen) {
+            const hop = path.hops.find((h) => truthAddrs(h, family).includes(addr));
+            assert.ok(hop && hop.initialTtl, `${addr} in the truth with an initial TTL; ${where}`);
+            const back = hop.returnHopsByAddr?.[addr] ?? hop.returnHops!;
+            assert.deepEqual([...ttls], [hop.initialTtl + 1 - back], `${addr}: initial TTL ${hop.initialTtl}, back ${back}; ${where}`);
+          }
+        }
+      }
+    }
+  });
+
   test('ecmp-unequal: classic traceroute shows the false A-B1-C-C loop (r2 at TTL 3 and 4 in one run)', () => {
     use('ecmp-unequal');
     const path = topologies['ecmp-unequal'].truth.paths[0];
@@ -306,9 +341,9 @@ describe('lab topologies against independent tools', { skip: NEED_ROOT }, () => 
 
 /**
  * Starts a command in a namespace, killed after `timeoutMs`: `out` is its stdout once it
- * exits with status 0; `ready` resolves when it first writes to stderr.
+ * exits with status 0; `ready` resolves when it first writes to stderr; `stop` sends SIGINT.
  */
-function spawnIn(ns: string, cmd: string, args: string[], timeoutMs: number): { out: Promise<string>; ready: Promise<void> } {
+function spawnIn(ns: string, cmd: string, args: string[], timeoutMs: number): { out: Promise<string>; ready: Promise<void>; stop: () => void } {
   const child = spawn('ip', ['netns', 'exec', ns, cmd, ...args], { stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs, killSignal: 'SIGKILL' });
   let stdout = '';
   let stderr = '';
@@ -322,7 +357,7 @@ function spawnIn(ns: string, cmd: string, args: string[], timeoutMs: number): { 
   const out = new Promise<string>((resolve, reject) =>
     child.on('close', (code, signal) => (code === 0 ? resolve(stdout) : reject(new Error(`${cmd} in ${ns}: ${signal ?? `exit ${code}`}: ${stderr}`)))),
   );
-  return { out, ready };
+  return { out, ready, stop: () => child.kill('SIGINT') };
 }
 
 /** Links of `scamper -c tracelb` text output: `A -> (B, C) -> D` gives A>B, A>C, B>D, C>D. */
