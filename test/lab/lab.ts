@@ -215,7 +215,8 @@ function withLock<T>(fn: () => T): T {
     }
   }
   const deadline = Date.now() + LOCK_WAIT_MS;
-  for (;;) {
+  for (let attempt = 0; ; attempt++) {
+    if (Date.now() > deadline || attempt > LOCK_WAIT_MS) throw new Error(`the lab is busy: could not take ${LOCK_DIR} in ${LOCK_WAIT_MS / 1000} s`);
     try {
       mkdirSync(STATE_DIR, { recursive: true });
       mkdirSync(LOCK_DIR);
