@@ -1,6 +1,8 @@
-// IPv6 raw receive sockets that also report each packet's hop limit: raw-socket reads
-// with recvfrom(), which drops the IPV6_HOPLIMIT ancillary data hopscope needs for
-// return-path analysis. One function opens a socket and calls back per packet; one closes it.
+// Raw receive sockets (IPv4 and IPv6) that report what raw-socket's recvfrom() loses:
+// the kernel's receive time of each packet (SO_TIMESTAMPNS, so RTTs do not include the
+// event loop's delays) and, for IPv6, the packet's hop limit (IPV6_RECVHOPLIMIT; an IPv6
+// raw socket delivers no IPv6 header). One function opens a socket and calls back per
+// packet; one closes it.
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
@@ -10,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 #include <uv.h>
 
@@ -21,6 +24,7 @@ typedef struct {
   napi_env env;
   napi_ref callback;
   napi_async_context context;
+  int family;
   int closing;
 } receiver_t;
 
@@ -30,11 +34,11 @@ static void throw_errno(napi_env env, const char* what) {
   napi_throw_error(env, errno == EPERM || errno == EACCES ? "EPERM" : NULL, msg);
 }
 
-static void deliver(receiver_t* r, const unsigned char* data, ssize_t len, const char* src, int hop_limit) {
+static void deliver(receiver_t* r, const unsigned char* data, ssize_t len, const char* src, int hop_limit, uint64_t at) {
   napi_env env = r->env;
   napi_handle_scope scope;
   napi_open_handle_scope(env, &scope);
-  napi_value cb, recv, argv[3], buf, result;
+  napi_value cb, recv, argv[4], buf, result;
   void* copy;
   napi_get_reference_value(env, r->callback, &cb);
   napi_get_global(env, &recv);  // napi_make_callback needs an object receiver
@@ -43,18 +47,33 @@ static void deliver(receiver_t* r, const unsigned char* data, ssize_t len, const
   napi_create_string_utf8(env, src, NAPI_AUTO_LENGTH, &argv[1]);
   if (hop_limit >= 0) napi_create_int32(env, hop_limit, &argv[2]);
   else napi_get_null(env, &argv[2]);
-  napi_make_callback(env, r->context, recv, cb, 3, argv, &result);
+  // Receive time on process.hrtime.bigint()'s clock (libuv's monotonic clock), nanoseconds.
+  napi_create_bigint_uint64(env, at, &argv[3]);
+  napi_make_callback(env, r->context, recv, cb, 4, argv, &result);
   napi_close_handle_scope(env, scope);
 }
 
+/** The kernel's receive time (realtime) moved onto the monotonic clock of uv_hrtime(). */
+static uint64_t monotonic_at(const struct timespec* stamp) {
+  struct timespec real;
+  clock_gettime(CLOCK_REALTIME, &real);
+  uint64_t now = uv_hrtime();
+  if (stamp == NULL) return now;
+  int64_t age = ((int64_t)real.tv_sec - (int64_t)stamp->tv_sec) * 1000000000LL + ((int64_t)real.tv_nsec - (int64_t)stamp->tv_nsec);
+  // A clock step between the two readings (or no stamp) leaves the time of reading.
+  if (age < 0 || (uint64_t)age > now || age > 60LL * 1000000000LL) return now;
+  return now - (uint64_t)age;
+}
+
 static void on_readable(uv_poll_t* handle, int status, int events) {
+  (void)events;
   receiver_t* r = (receiver_t*)handle->data;
   if (status < 0 || r->closing) return;
   static unsigned char data[BUF_SIZE];
   unsigned char control[256];
   // Drain what is queued, but yield to the event loop after a bounded batch.
   for (int n = 0; n < 256 && !r->closing; n++) {
-    struct sockaddr_in6 from;
+    struct sockaddr_storage from;
     struct iovec iov = {data, sizeof data};
     struct msghdr msg = {0};
     msg.msg_name = &from;
@@ -66,12 +85,19 @@ static void on_readable(uv_poll_t* handle, int status, int events) {
     ssize_t len = recvmsg(r->fd, &msg, MSG_DONTWAIT);
     if (len < 0) return;  // EAGAIN: drained (other errors: the next event retries)
     int hop_limit = -1;
+    struct timespec stamp;
+    int stamped = 0;
     for (struct cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
       if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_HOPLIMIT) memcpy(&hop_limit, CMSG_DATA(c), sizeof hop_limit);
+      if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+        memcpy(&stamp, CMSG_DATA(c), sizeof stamp);
+        stamped = 1;
+      }
     }
     char src[INET6_ADDRSTRLEN] = "";
-    inet_ntop(AF_INET6, &from.sin6_addr, src, sizeof src);
-    deliver(r, data, len, src, hop_limit);
+    if (r->family == AF_INET6) inet_ntop(AF_INET6, &((struct sockaddr_in6*)&from)->sin6_addr, src, sizeof src);
+    else inet_ntop(AF_INET, &((struct sockaddr_in*)&from)->sin_addr, src, sizeof src);
+    deliver(r, data, len, src, hop_limit, monotonic_at(stamped ? &stamp : NULL));
   }
 }
 
@@ -93,31 +119,28 @@ static void finalize(napi_env env, void* data, void* hint) {
   }
 }
 
-// open6(protocol: number, device: string | null, callback(buf, src, hopLimit)) -> external handle
-static napi_value open6(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+static napi_value open_socket(napi_env env, int family, napi_value protocol_v, napi_value device_v, napi_value callback_v) {
   int32_t protocol;
-  if (argc < 3 || napi_get_value_int32(env, argv[0], &protocol) != napi_ok) {
-    napi_throw_type_error(env, NULL, "open6(protocol, device, callback)");
+  if (napi_get_value_int32(env, protocol_v, &protocol) != napi_ok) {
+    napi_throw_type_error(env, NULL, "protocol must be a number");
     return NULL;
   }
-  int fd = socket(AF_INET6, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol);
+  int fd = socket(family, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol);
   if (fd < 0) {
-    throw_errno(env, "socket(AF_INET6, SOCK_RAW)");
+    throw_errno(env, family == AF_INET6 ? "socket(AF_INET6, SOCK_RAW)" : "socket(AF_INET, SOCK_RAW)");
     return NULL;
   }
   int on = 1;
-  setsockopt(fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, &on, sizeof on);
+  if (family == AF_INET6) setsockopt(fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, &on, sizeof on);
+  setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on);
   int rcvbuf = 4 << 20;
   setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
   napi_valuetype t;
-  napi_typeof(env, argv[1], &t);
+  napi_typeof(env, device_v, &t);
   if (t == napi_string) {
     char dev[64];
     size_t n;
-    napi_get_value_string_utf8(env, argv[1], dev, sizeof dev, &n);
+    napi_get_value_string_utf8(env, device_v, dev, sizeof dev, &n);
     if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, dev, (socklen_t)n) < 0) {
       throw_errno(env, "SO_BINDTODEVICE");
       close(fd);
@@ -127,9 +150,10 @@ static napi_value open6(napi_env env, napi_callback_info info) {
   receiver_t* r = calloc(1, sizeof *r);
   r->fd = fd;
   r->env = env;
-  napi_create_reference(env, argv[2], 1, &r->callback);
+  r->family = family;
+  napi_create_reference(env, callback_v, 1, &r->callback);
   napi_value name;
-  napi_create_string_utf8(env, "hopscope:recv6", NAPI_AUTO_LENGTH, &name);
+  napi_create_string_utf8(env, "hopscope:recv", NAPI_AUTO_LENGTH, &name);
   napi_async_init(env, NULL, name, &r->context);
   uv_loop_t* loop;
   napi_get_uv_event_loop(env, &loop);
@@ -139,6 +163,31 @@ static napi_value open6(napi_env env, napi_callback_info info) {
   napi_value handle;
   napi_create_external(env, r, NULL, NULL, &handle);
   return handle;
+}
+
+// open(family: 4 | 6, protocol, device: string | null, callback(buf, src, hopLimit, atNs)) -> handle
+static napi_value open_any(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  int32_t family;
+  if (argc < 4 || napi_get_value_int32(env, argv[0], &family) != napi_ok || (family != 4 && family != 6)) {
+    napi_throw_type_error(env, NULL, "open(family 4|6, protocol, device, callback)");
+    return NULL;
+  }
+  return open_socket(env, family == 6 ? AF_INET6 : AF_INET, argv[1], argv[2], argv[3]);
+}
+
+// open6(protocol, device, callback): the first interface, kept for compatibility.
+static napi_value open6(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 3) {
+    napi_throw_type_error(env, NULL, "open6(protocol, device, callback)");
+    return NULL;
+  }
+  return open_socket(env, AF_INET6, argv[0], argv[1], argv[2]);
 }
 
 static napi_value close6(napi_env env, napi_callback_info info) {
@@ -156,10 +205,11 @@ static napi_value close6(napi_env env, napi_callback_info info) {
 
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
+    {"open", NULL, open_any, NULL, NULL, NULL, napi_default, NULL},
     {"open6", NULL, open6, NULL, NULL, NULL, napi_default, NULL},
     {"close6", NULL, close6, NULL, NULL, NULL, napi_default, NULL},
   };
-  napi_define_properties(env, exports, 2, props);
+  napi_define_properties(env, exports, 3, props);
   return exports;
 }
 

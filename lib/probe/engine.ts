@@ -239,7 +239,8 @@ export class Engine implements Prober {
     this.unregister(p);
     p.cleanup();
     if (reply && at !== undefined) {
-      const rttMs = Math.round(Number(at - p.sentHr) / 1000) / 1000;
+      // Kernel receive stamps and the pre-send stamp are microseconds apart on loopback: never below 0.
+      const rttMs = Math.max(0, Math.round(Number(at - p.sentHr) / 1000) / 1000);
       p.resolve(makeRecord(p.probe, { ...reply, rttMs }));
     } else {
       p.resolve(makeRecord(p.probe));

@@ -22,28 +22,43 @@ export interface ReceivedPacket {
   /** IPv4: the whole datagram; IPv6: the ICMPv6 message or TCP segment (no IPv6 header). */
   bytes: Uint8Array;
   from: string;
-  /** process.hrtime.bigint() at delivery, nanoseconds. */
+  /**
+   * Arrival time on process.hrtime.bigint()'s clock, nanoseconds: the kernel's receive
+   * timestamp when the native receiver is built (event-loop delays excluded), else the time
+   * the packet reached JavaScript.
+   */
   at: bigint;
   /** IPv6 hop limit of the packet as received (null when the native receiver is missing). */
   hopLimit: number | null;
 }
 
-interface NativeRecv6 {
-  open6(protocol: number, device: string | null, cb: (buf: Buffer, src: string, hopLimit: number | null) => void): object;
+type NativeCallback = (buf: Buffer, src: string, hopLimit: number | null, at?: bigint) => void;
+
+interface NativeRecv {
+  /** Both families, kernel receive timestamps (absent from builds before it was added). */
+  open?(family: IpVersion, protocol: number, device: string | null, cb: NativeCallback): object;
+  open6(protocol: number, device: string | null, cb: NativeCallback): object;
   close6(handle: object): void;
 }
 
-let nativeRecv6: NativeRecv6 | null | undefined;
-/** The native IPv6 receiver (native/hopsock), or null when it was not built. */
-export function nativeIpv6Receiver(): NativeRecv6 | null {
-  if (nativeRecv6 === undefined) {
+let nativeRecv: NativeRecv | null | undefined;
+/** The native receiver (native/hopsock), or null when it was not built. */
+export function nativeReceiver(): NativeRecv | null {
+  if (nativeRecv === undefined) {
     try {
-      nativeRecv6 = require('../../native/build/Release/hopsock.node') as NativeRecv6;
+      nativeRecv = require('../../native/build/Release/hopsock.node') as NativeRecv;
     } catch {
-      nativeRecv6 = null;
+      nativeRecv = null;
     }
   }
-  return nativeRecv6;
+  return nativeRecv;
+}
+/** @deprecated the same as nativeReceiver(). */
+export const nativeIpv6Receiver = nativeReceiver;
+
+/** Whether replies get kernel receive timestamps (and IPv6 hop limits) from native/hopsock. */
+export function receiveTimestamps(): 'kernel' | 'process' {
+  return nativeReceiver()?.open ? 'kernel' : 'process';
 }
 
 export interface RawIoOptions {
@@ -92,17 +107,20 @@ export class RawIo {
     };
     this.sender = open(IPPROTO_RAW);
     if (options.ipVersion === 6) this.sender.setOption(raw.SocketLevel.IPPROTO_IPV6, IPV6_HDRINCL, 1);
-    const native = options.ipVersion === 6 ? nativeIpv6Receiver() : null;
+    // The native receiver when built: both families with kernel timestamps, or (an older
+    // build) IPv6 only for its hop limits; raw-socket otherwise.
+    const native = nativeReceiver();
+    const useNative = native !== null && (native.open !== undefined || options.ipVersion === 6);
     for (const proto of new Set(options.receive)) {
       const protocol = proto === 'tcp' ? 6 : options.ipVersion === 4 ? 1 : 58;
-      if (native) {
+      if (useNative) {
+        const cb: NativeCallback = (buffer, from, hopLimit, at) => {
+          if (this.closed) return;
+          this.handler({ ipVersion: options.ipVersion, proto, bytes: new Uint8Array(buffer), from, at: at ?? process.hrtime.bigint(), hopLimit });
+        };
         try {
-          this.nativeHandles.push(
-            native.open6(protocol, options.device ?? null, (buffer, from, hopLimit) => {
-              if (this.closed) return;
-              this.handler({ ipVersion: 6, proto, bytes: new Uint8Array(buffer), from, at: process.hrtime.bigint(), hopLimit });
-            }),
-          );
+          const device = options.device ?? null;
+          this.nativeHandles.push(native.open ? native.open(options.ipVersion, protocol, device, cb) : native.open6(protocol, device, cb));
         } catch (err) {
           if (isPermissionError(err) || (err as { code?: string }).code === 'EPERM') throw new PrivilegeError(err);
           throw err;
@@ -155,7 +173,7 @@ export class RawIo {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    const native = nativeIpv6Receiver();
+    const native = nativeReceiver();
     for (const h of this.nativeHandles) native?.close6(h);
     for (const s of [this.sender, ...this.receivers]) {
       try {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
 import { spawn, execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { Engine, probeBatch, buildProbe, type ProbeSpec } from '../../lib/probe';
+import { Engine, probeBatch, buildProbe, receiveTimestamps, type ProbeSpec } from '../../lib/probe';
 import type { ProbeRecord } from '../../lib/record';
 import { emitIcmp } from '../../lib/packet';
 import { labAcquire, labRelease, nsName, topologies } from '../lab';
@@ -66,7 +66,9 @@ describe('probe engine on loopback', { skip: NEED_ROOT }, () => {
       for (const r of rb) assert.ok(r.quotedChecksum! >= 0x8100 && r.quotedChecksum === r.probeId, `b took ${r.quotedChecksum}`);
       assert.equal(ra.filter((r) => r.kind === 'port-unreachable').length, N);
       assert.equal(rb.filter((r) => r.kind === 'port-unreachable').length, N);
-      // Each saw every one of the other's replies and counted it foreign.
+      // Each saw every one of the other's replies and counted it foreign (the last may still be
+      // on its way to the other engine's socket callback when this one's batch ends).
+      await new Promise((r) => setTimeout(r, 50));
       assert.ok(a.stats().foreign >= N, `a foreign ${a.stats().foreign}`);
       assert.ok(b.stats().foreign >= N, `b foreign ${b.stats().foreign}`);
     } finally {
@@ -138,6 +140,22 @@ describe('probe engine on loopback', { skip: NEED_ROOT }, () => {
     } finally {
       engine.close();
       listener.close();
+    }
+  });
+
+  test('RTTs come from the kernel\'s receive time: a blocked event loop does not lengthen them', { skip: receiveTimestamps() === 'kernel' ? false : 'native/hopsock not built: RTTs are taken in the process' }, async () => {
+    const engine = Engine.open({ ipVersion: 4, rate: 1000, receive: ['icmp'] });
+    try {
+      const specs: ProbeSpec[] = Array.from({ length: 5 }, (_, i) => ({ ipVersion: 4, proto: 'icmp', src: LO, dst: LO, ttl: 64, icmpId: 0x7e58, icmpSeq: i }));
+      const pending = specs.map((s) => engine.probe(s, { timeoutMs: 3000 }));
+      while (engine.stats().sent < specs.length) await new Promise((r) => setImmediate(r));
+      const until = performance.now() + 200; // the replies arrive while this process is busy
+      while (performance.now() < until);
+      const records = await Promise.all(pending);
+      assert.deepEqual(records.map((r) => r.kind), Array(5).fill('echo-reply'));
+      for (const r of records) assert.ok(r.rttMs! < 20, `RTT ${r.rttMs} ms includes the 200 ms the process was busy`);
+    } finally {
+      engine.close();
     }
   });
 
