@@ -61,6 +61,7 @@ export class Engine implements Prober {
   private pumpTimer: NodeJS.Timeout | null = null;
   private sweepTimer: NodeJS.Timeout | null = null;
   private lastSweep = 0n;
+  private probesInFlight = 0;
   private closed = false;
   // hrtime → epoch milliseconds, fixed once so send times are mutually consistent.
   private readonly epochBase = Date.now();
@@ -170,6 +171,7 @@ export class Engine implements Prober {
       p.cleanup = () => signal.removeEventListener('abort', onAbort);
     }
     for (const k of p.keys) this.pending.set(k, p);
+    this.probesInFlight++;
     this.sending++;
     this.io.send(built.datagram, spec.dst).then(
       (at) => {
@@ -227,12 +229,13 @@ export class Engine implements Prober {
   }
 
   private unregister(p: Pending): void {
+    if (this.pending.get(p.keys[0]) === p) this.probesInFlight--;
     for (const k of p.keys) this.pending.delete(k);
   }
 
   /** Probes in flight (each is filed under one or more keys). */
   private inFlight(): number {
-    return new Set(this.pending.values()).size;
+    return this.probesInFlight;
   }
 
   private finish(p: Pending, reply: Omit<ReplyFields, 'rttMs'> | null, at?: bigint): void {
