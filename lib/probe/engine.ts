@@ -186,7 +186,7 @@ export class Engine implements Prober {
         this.counters.sendErrors++;
         if (this.pending.get(p.keys[0]) === p) this.unregister(p);
         p.cleanup();
-        p.reject(new Error(`sending to ${spec.dst} failed: ${(err as Error).message}`));
+        p.reject(new Error(`sending to ${spec.dst} failed: ${(err as Error).message}${sendHint((err as Error).message)}`));
         this.pump();
       },
     );
@@ -279,6 +279,14 @@ export class Engine implements Prober {
     else if (seen === 'answered') this.counters.duplicates++;
     else this.counters.foreign++;
   }
+}
+
+/** What a send error usually means, for the message. */
+function sendHint(message: string): string {
+  if (/not permitted|EPERM/i.test(message)) return ' (a firewall on this host drops the probe, e.g. an nftables/iptables output rule)';
+  if (/unreachable|ENETUNREACH|EHOSTUNREACH/i.test(message)) return ' (this host has no usable route to it)';
+  if (/No buffer space|ENOBUFS/i.test(message)) return ' (the interface queue is full: lower --rate)';
+  return '';
 }
 
 /** The prober a measurement uses: the one it was given, or an engine of its own (owned: close it). */

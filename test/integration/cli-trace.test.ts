@@ -108,6 +108,14 @@ describe('the built hopscope CLI in the lab', { skip: NEED_ROOT }, () => {
     }
   });
 
+  test('a firewall on this host refusing the probes: one clear error, nothing on stdout', async () => {
+    const run = await withFault(ns, 'udp sport 47501 drop', () => built(['trace', '--json', '--sport', '47501', dst]), 'output');
+    assert.equal(run.code, 1);
+    assert.equal(run.stdout, '');
+    assert.match(run.stderr, /^hopscope trace: sending to 198\.18\.5\.2 failed: Operation not permitted \(a firewall on this host drops the probe/);
+    assert.equal(run.stderr.trim().split('\n').length, 1);
+  });
+
   test('--json stays valid JSON lines when nothing answers', async () => {
     const run = await withFault(nsName('linear', 'r1'), blackHoleTo(UNUSED), () => built(['trace', '--json', '-q', '2', '-w', '0.3', '--gap', '3', UNUSED]));
     assert.equal(run.code, 1);

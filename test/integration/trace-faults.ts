@@ -6,10 +6,11 @@ let counter = 0;
 
 /**
  * Runs `fn` with an nftables rule set in namespace `ns` (`rules`: nft statements, one per
- * line) at `hook` (prerouting: before the TTL expires; forward: only what is forwarded),
+ * line) at `hook` (prerouting: before the TTL expires; forward: only what is forwarded;
+ * output: what the node itself sends),
  * then removes it, whatever happens.
  */
-export async function withFault<T>(ns: string, rules: string, fn: () => Promise<T>, hook: 'prerouting' | 'forward' = 'prerouting'): Promise<T> {
+export async function withFault<T>(ns: string, rules: string, fn: () => Promise<T>, hook: 'prerouting' | 'forward' | 'output' = 'prerouting'): Promise<T> {
   const table = `hs_fault_${process.pid}_${counter++}`;
   const body = rules.split('\n').map((r) => `  ${r.trim()}`).filter((r) => r.trim()).join('\n');
   execFileSync('ip', ['netns', 'exec', ns, 'nft', '-f', '-'], {
