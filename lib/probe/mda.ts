@@ -5,6 +5,7 @@ import { checkInt, checkNumber } from './errors';
 import { proberFor } from './engine';
 import { allocateFlowBase } from './ids';
 import { startRun, type MeasurementRun } from './run';
+import { AdaptiveWait } from './wait';
 import type { ProbeSpec } from './spec';
 import { resolveTraceOptions, type ResolvedTrace, type TraceOptions } from './trace';
 
@@ -65,6 +66,7 @@ async function runMda(target: string, options: MdaOptions, signal: AbortSignal, 
   setMaxListeners(0, inner.signal);
   const onAbort = () => inner.abort(signal.reason);
   signal.addEventListener('abort', onAbort, { once: true });
+  if (signal.aborted) inner.abort(signal.reason); // aborted while the target was being resolved
   const started = performance.now();
   const base = allocateFlowBase();
   const records: ProbeRecord[] = [];
@@ -75,9 +77,9 @@ async function runMda(target: string, options: MdaOptions, signal: AbortSignal, 
   const terminal = new Set<string>();
   let sent = 0;
   let nextFlow = 0;
-  let maxRtt = 0;
   let stopReason: MultipathResult['stopReason'] = 'max-ttl';
-  const timeout = () => (maxRtt > 0 ? Math.min(t.waitMs, Math.max(t.minWaitMs, 10 * maxRtt)) : t.waitMs);
+  // traceroute's MAX/HERE/NEAR per TTL: a slow router is not cut off by faster ones before it.
+  const wait = new AdaptiveWait(t.waitMs, t.minWaitMs);
   const at = (ttl: number) => {
     let m = seen.get(ttl);
     if (!m) seen.set(ttl, (m = new Map()));
@@ -89,9 +91,9 @@ async function runMda(target: string, options: MdaOptions, signal: AbortSignal, 
   const send = async (batch: { flow: number; ttl: number }[]): Promise<ProbeRecord[]> => {
     const room = Math.max(0, maxProbes - sent);
     const specs = batch.slice(0, room).map(({ flow, ttl }) => mdaProbeSpec(t, flow, ttl, sent++, base));
-    const got = await Promise.all(specs.map((s) => prober.probe(s, { timeoutMs: timeout, signal: inner.signal })));
+    const got = await Promise.all(specs.map((s) => prober.probe(s, { timeoutMs: wait.forTtl(s.ttl), signal: inner.signal })));
     for (const r of got) {
-      if (r.rttMs !== null) maxRtt = Math.max(maxRtt, r.rttMs);
+      if (r.rttMs !== null) wait.seen(r.ttl, r.rttMs);
       const m = at(r.ttl);
       const who = r.addr ?? SILENT;
       if (!m.has(r.flowId!) || m.get(r.flowId!) === SILENT) m.set(r.flowId!, who);
