@@ -30,12 +30,12 @@ const candidates = [
 ].filter(Boolean);
 const gyp = candidates.find((p) => fs.existsSync(p));
 if (!gyp) {
-  console.warn('hopscope: node-gyp not found; native/hopsock not built (IPv6 reply hop limits will be null)');
+  console.warn('hopscope: node-gyp not found; native/hopsock not built (IPv6 reply hop limits will be null and RTTs will include event-loop delay)');
 } else {
   // Node's own headers, so node-gyp never tries to download them (no network but registries).
   const prefix = path.resolve(path.dirname(process.execPath), '..');
   const nodedir = process.env.npm_config_nodedir || (fs.existsSync(path.join(prefix, 'include/node/node_api.h')) ? prefix : null);
   const args = [gyp, 'rebuild', ...(nodedir ? [`--nodedir=${nodedir}`] : [])];
   const r = spawnSync(process.execPath, args, { cwd: path.join(root, 'native'), stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
-  if (r.status !== 0) console.warn(`hopscope: building native/hopsock failed (IPv6 reply hop limits will be null):\n${r.stderr}`);
+  if (r.status !== 0) console.warn(`hopscope: building native/hopsock failed (IPv6 reply hop limits will be null and RTTs will include event-loop delay):\n${r.stderr}`);
 }
