@@ -64,6 +64,39 @@ export interface PathTruth {
   links?: { v4?: [string, string][]; v6?: [string, string][] };
   /** Path MTU towards dst and the TTL of the hop whose outgoing link shrinks it. */
   pmtu?: { mtu: number; ttl: number };
+  /** MPLS tunnels on this path (emulated topologies). */
+  mpls?: MplsTunnelTruth[];
+  /** What the RTTs along this path must be read as (emulated topologies). */
+  latency?: LatencyTruth;
+  /** A box rewriting addresses on this path: the TTL where it sits and its address on the path. */
+  nat?: { ttl: number; addr: string };
+}
+
+/**
+ * One LSP as a correct tool must report it. `ttls` are the TTLs (from the source) of the
+ * tunnel's hops that answer as part of it (for 'invisible': the egress TTL only, the LSRs
+ * being hidden); `hidden` is how many LSRs a tool cannot see (opaque, invisible).
+ */
+export interface MplsTunnelTruth {
+  kind: 'explicit' | 'implicit' | 'opaque' | 'invisible';
+  ingressTtl: number;
+  egressTtl: number;
+  ttls: number[];
+  hidden?: number;
+  /** Label stacks the LSRs quote (explicit, opaque), by TTL. */
+  labels?: Record<number, number[]>;
+  /** The LSRs' time-exceeded go to the egress first (RFC 3032 ICMP tunnelling). */
+  icmpTunnelled?: boolean;
+}
+
+/**
+ * `step`: a one-way delay added on the link after hop `ttl`, so every later hop's RTT rises
+ * by about `ms` (a path delay located at that hop). `icmpSlowAt`: hops whose ICMP generation
+ * alone is slow by about `ms` (a spike at that hop only, not carried to later hops).
+ */
+export interface LatencyTruth {
+  step?: { ttl: number; ms: number };
+  icmpSlowAt?: { ttl: number; ms: number }[];
 }
 
 export interface HopTruth {
