@@ -136,6 +136,17 @@ if (Handler && typeof Handler.prototype.handleExecuteImpl === 'function') {
   };
 }
 
+// 5. Interrupt: tslab abandons the cell's promise on SIGINT, but what the cell started would
+// run on. Every hopscope measurement registers itself (lib/probe/interrupt.ts, on globalThis):
+// abort them all, so an interrupted cell leaves no probe in flight (open sessions stay open).
+process.on('SIGINT', () => {
+  try {
+    /** @type {any} */ (globalThis)[Symbol.for('hopscope.interrupts')]?.interruptAll();
+  } catch {
+    /* the kernel's own interrupt still runs */
+  }
+});
+
 require(path.join(tslabDir, 'dist', 'main.js')).startKernel({
   configPath,
   enableFindLocal: false,

@@ -9,6 +9,7 @@ import type { ProbeRecord } from '../record';
 export const SESSION_OPTIONS: OptionSpec[] = [
   { long: 'interact', type: 'flag', help: 'send a byte per Enter, trace on Ctrl-D (proberoute --interact)' },
   { long: 'bytes', type: 'int', min: 0, max: 65536, help: 'without --interact: bytes to send before tracing (default 1)' },
+  { long: 'simulate', type: 'flag', help: 'probes carry the next byte, which really reaches the server; the socket then sends it too (proberoute --simulate)' },
   { long: 'flags', type: 'string', help: 'probe TCP flags, comma separated (default push,ack)' },
   { long: 'queries', short: 'q', type: 'int', min: 1, max: 10, help: 'probes per hop (default 3)' },
   { long: 'max', short: 'm', type: 'int', min: 1, max: 255, help: 'max TTL (default 30)' },
@@ -72,14 +73,14 @@ export async function sessionCommand(argv: readonly string[], out: NodeJS.Writab
     }
     const re = session.retransmissions();
     if (!json) out.write(`outgoing MTU = ${interfaceMtu(session.src)}\n`);
-    const result = await session.trace({ maxTtl: values.max as number | undefined, queries: values.queries as number | undefined, waitMs: values.wait === undefined ? undefined : (values.wait as number) * 1000, flags });
+    const result = await session.trace({ maxTtl: values.max as number | undefined, queries: values.queries as number | undefined, waitMs: values.wait === undefined ? undefined : (values.wait as number) * 1000, flags, simulate: values.simulate === true });
     const syn = values['no-compare'] ? null : trace(target, { proto: 'tcp', port, maxTtl: values.max as number | undefined, waitMs: 1000, gapLimit: 3 });
     const synRecords: ProbeRecord[] = [];
     if (syn) for await (const r of syn) synRecords.push(r);
     const cmp = syn ? compareSessionToSyn(synRecords, result.records) : null;
     if (json) {
       for (const r of result.records) out.write(JSON.stringify(r) + '\n');
-      out.write(JSON.stringify({ type: 'session', dst: target, port, bytesSent: session.sent, retransmissions: re?.total ?? null, reached: result.reached, lastAnswered: result.lastAnswered, comparison: cmp }) + '\n');
+      out.write(JSON.stringify({ type: 'session', dst: target, port, simulated: result.simulated, bytesSent: session.sent, retransmissions: re?.total ?? null, reached: result.reached, lastAnswered: result.lastAnswered, comparison: cmp }) + '\n');
     } else {
       printHops(result.records, out);
       out.write(`Port ${port} open${result.reached ? '' : ' (the session is not getting through)'}; retransmissions ${re?.total ?? '?'}\n`);

@@ -13,3 +13,4 @@ export * from './sample';
 export * from './path';
 export * from './session';
 export * from './rate-test';
+export { interruptAll, interruptCount, activeMeasurements, registerInterruptible, InterruptedError } from './interrupt';

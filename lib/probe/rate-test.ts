@@ -1,3 +1,4 @@
+import { interruptible } from './interrupt';
 import type { ProbeRecord } from '../record';
 import { FAST_ROUND, SLOW_ROUND, rateLimitVerdict, type RateVerdict } from '../analysis/ratelimit';
 import { checkInt, checkNumber } from './errors';
@@ -37,17 +38,20 @@ export async function rateTest(target: string, options: RateTestOptions): Promis
   const base = allocateFlowBase();
   const records: ProbeRecord[] = [];
   let n = 0;
-  const phase = async (round: number, count: number, rate: number) => {
+  const phase = async (round: number, count: number, rate: number, signal: AbortSignal) => {
     const pending: Promise<ProbeRecord>[] = [];
     for (let i = 0; i < count; i++) {
       if (i > 0) await new Promise((r) => setTimeout(r, 1000 / rate));
-      pending.push(prober.probe({ ...traceProbeSpec(t, ttl, i, n++, base), round }, { timeoutMs: t.waitMs, signal: options.signal }));
+      if (signal.aborted) break;
+      pending.push(prober.probe({ ...traceProbeSpec(t, ttl, i, n++, base), round }, { timeoutMs: t.waitMs, signal }));
     }
     records.push(...(await Promise.all(pending)));
   };
   try {
-    await phase(FAST_ROUND, fastProbes, fastRate);
-    await phase(SLOW_ROUND, slowProbes, slowRate);
+    await interruptible(options.signal, async (signal) => {
+      await phase(FAST_ROUND, fastProbes, fastRate, signal);
+      await phase(SLOW_ROUND, slowProbes, slowRate, signal);
+    });
   } finally {
     if (owned) prober.close();
   }

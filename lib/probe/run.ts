@@ -1,4 +1,5 @@
 import type { ProbeRecord } from '../record';
+import { registerInterruptible } from './interrupt';
 
 /** A running measurement: iterate it for records as they come; `result` resolves at the end. */
 export interface MeasurementRun<T> extends AsyncIterable<ProbeRecord> {
@@ -38,6 +39,7 @@ export function startRun<T>(
     for (const w of [...waiting]) w();
     waiting.clear();
   };
+  const release = registerInterruptible(controller);
   const result = (async () => {
     try {
       return await body((batch) => {
@@ -50,6 +52,7 @@ export function startRun<T>(
       failure = err;
       throw err;
     } finally {
+      release();
       done = true;
       notify();
     }

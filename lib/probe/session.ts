@@ -4,13 +4,17 @@ import type { ProbeRecord } from '../record';
 import { decodeIpv4Packet, decodeTcpSegment6, TCP_FLAGS } from '../packet';
 import { checkInt, checkNumber, ArgumentError } from './errors';
 import { Engine } from './engine';
+import type { ProberStats } from './prober';
 import { allocateFlowBase, newRunId } from './ids';
 import { RawIo } from './sockets';
 import { ipVersionOf } from './source';
+import { interruptible, InterruptedError } from './interrupt';
 
 export interface SessionOptions {
   /** Connect timeout, ms. */
   timeoutMs?: number;
+  /** Aborts connecting (so does `interruptAll()`). */
+  signal?: AbortSignal;
 }
 
 export interface SessionTraceOptions {
@@ -22,6 +26,20 @@ export interface SessionTraceOptions {
   gapLimit?: number;
   /** TCP flags of the probes (default PSH|ACK). */
   flags?: number;
+  /**
+   * proberoute's --simulate: every probe carries the session's next byte (sequence snd_nxt),
+   * so the first probe that gets through really delivers it and the server acknowledges it
+   * as new data; afterwards the same byte is written through the real socket, which the
+   * server takes as a duplicate, and both ends agree again. Without it, probes repeat the
+   * last byte already sent (snd_nxt - 1) and the server never sees new data.
+   */
+  simulate?: boolean;
+  /**
+   * Stops the trace (so does `interruptAll()`): `trace()` then rejects with the abort reason,
+   * the probes collected so far are in `session.lastTrace`, and the session stays open and
+   * consistent.
+   */
+  signal?: AbortSignal;
 }
 
 export interface SessionTraceResult {
@@ -31,6 +49,10 @@ export interface SessionTraceResult {
   reached: boolean;
   /** Highest TTL that answered. */
   lastAnswered: number | null;
+  /** The probes carried new data (--simulate) and the byte was then written through the socket. */
+  simulated: boolean;
+  /** The trace was stopped before its end (abort or interrupt); records hold what was collected. */
+  interrupted: boolean;
   records: ProbeRecord[];
 }
 
@@ -52,6 +74,9 @@ export class Session {
   private closed = false;
   private readonly engine: Engine;
   private probesSent = 0;
+  private tracing = false;
+  /** The last trace's result, also when it was interrupted (then with what was collected). */
+  lastTrace: SessionTraceResult | null = null;
   private readonly base = allocateFlowBase();
   readonly run = newRunId('session');
 
@@ -76,6 +101,10 @@ export class Session {
     if (!ipVersion) throw new ArgumentError('target', 'an IP address', target);
     checkInt('port', port, 1, 65535);
     const timeoutMs = checkNumber('timeoutMs', options.timeoutMs ?? 3000, 1, 60_000);
+    return interruptible(options.signal, (signal) => Session.connect(target, port, ipVersion, timeoutMs, signal));
+  }
+
+  private static async connect(target: string, port: number, ipVersion: 4 | 6, timeoutMs: number, signal: AbortSignal): Promise<Session> {
     // Listen before connecting, or the SYN-ACK is gone.
     const io = RawIo.open({ ipVersion, receive: ['tcp'] });
     const synAcks = new Map<number, { seq: number; ack: number }>();
@@ -92,9 +121,17 @@ export class Session {
           s.destroy();
           reject(new Error(`connecting to ${target} port ${port} timed out after ${timeoutMs} ms`));
         };
+        const onAbort = () => {
+          s.destroy();
+          reject(signal.reason);
+        };
+        if (signal.aborted) return onAbort();
+        signal.addEventListener('abort', onAbort, { once: true });
+        s.once('close', () => signal.removeEventListener('abort', onAbort));
         s.once('timeout', onTimeout);
         s.once('error', reject);
         s.once('connect', () => {
+          signal.removeEventListener('abort', onAbort);
           // The timeout was for connecting only: an idle session must stay open.
           s.setTimeout(0);
           s.removeListener('timeout', onTimeout);
@@ -103,11 +140,11 @@ export class Session {
         });
       });
       // The SYN-ACK was read on the raw socket at the same moment: give the event loop a turn.
-      for (let i = 0; i < 50 && !synAcks.has(socket.localPort!); i++) await new Promise((r) => setTimeout(r, 10));
+      for (let i = 0; i < 50 && !synAcks.has(socket.localPort!) && !signal.aborted; i++) await new Promise((r) => setTimeout(r, 10));
       const sa = synAcks.get(socket.localPort!);
-      if (!sa) {
+      if (!sa || signal.aborted) {
         socket.destroy();
-        throw new Error('connected, but the SYN-ACK was not seen on the raw socket');
+        throw signal.aborted ? signal.reason : new Error('connected, but the SYN-ACK was not seen on the raw socket');
       }
       return new Session(socket, target, port, socket.localAddress!, socket.localPort!, (sa.ack - 1) >>> 0, sa.seq);
     } finally {
@@ -149,9 +186,10 @@ export class Session {
    * answers to probes, so probing starts only once they are done. A stalled session never
    * settles; it is probed after maxMs.
    */
-  async settle(maxMs = 1000): Promise<boolean> {
+  async settle(maxMs = 1000, signal?: AbortSignal): Promise<boolean> {
     const deadline = performance.now() + maxMs;
     for (;;) {
+      signal?.throwIfAborted();
       const out = execFileSync('ss', ['-tinH', 'state', 'all', 'src', `${bracket(this.src)}:${this.sport}`, 'dst', `${bracket(this.dst)}:${this.port}`], { encoding: 'utf8', timeout: 5000 });
       // bytes_acked counts the SYN as one byte: settled once every byte written is acknowledged.
       const acked = out.match(/bytes_acked:(\d+)/);
@@ -161,16 +199,21 @@ export class Session {
     }
   }
 
-  /** Resolves with the retransmission total once it rises above what it is now (or null after timeoutMs). */
-  async watch(timeoutMs = 10_000): Promise<number | null> {
-    const start = this.retransmissions()?.total ?? 0;
+  /**
+   * Resolves with the retransmission total once it rises above what it is now, or null after
+   * timeoutMs, when the session closes, or on an abort / `interruptAll()`.
+   */
+  async watch(timeoutMs = 10_000, signal?: AbortSignal): Promise<number | null> {
     const deadline = performance.now() + checkNumber('timeoutMs', timeoutMs, 1, 3_600_000);
-    while (performance.now() < deadline && !this.closed) {
-      const now = this.retransmissions();
-      if (now && now.total > start) return now.total;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    return null;
+    const start = this.retransmissions()?.total ?? 0;
+    return interruptible(signal, async (inner) => {
+      while (performance.now() < deadline && !this.closed && !inner.aborted) {
+        const now = this.retransmissions();
+        if (now && now.total > start) return now.total;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      return null;
+    });
   }
 
   /**
@@ -187,39 +230,68 @@ export class Session {
     const waitMs = checkNumber('waitMs', options.waitMs ?? 1000, 1, 60_000);
     const gapLimit = checkInt('gapLimit', options.gapLimit ?? 3, 1, 255);
     const flags = checkInt('flags', options.flags ?? TCP_FLAGS.PSH | TCP_FLAGS.ACK, 0, 255);
-    await this.settle();
-    // Segments the server sent before now may still wait in the raw socket's buffer (settle
-    // blocks the event loop while it asks ss): let them be read, as foreign, before probing.
-    await new Promise((r) => setTimeout(r, 50));
+    const simulate = options.simulate === true;
+    if (this.closed) throw new Error('session is closed');
+    if (this.tracing) throw new Error('a trace is already running in this session');
+    this.tracing = true;
     const records: ProbeRecord[] = [];
     let reached = false;
     let lastAnswered: number | null = null;
-    let silent = 0;
-    const ipVersion = net.isIPv6(this.dst) ? 6 : 4;
-    for (let ttl = 1; ttl <= maxTtl && !reached; ttl++) {
-      let answered = false;
-      for (let attempt = 0; attempt < queries; attempt++) {
-        const payload = this.bytesSent > 0 ? 1 : 0;
-        const seq = (this.sndNxt - 1) >>> 0;
-        const r = await this.engine.probe(
-          {
-            ipVersion, proto: 'tcp', src: this.src, dst: this.dst, ttl, attempt, run: this.run, sport: this.sport, dport: this.port,
-            tcpSeq: seq, tcpAck: this.rcvNxt, tcpFlags: flags, tcpWindow: 502, expectAck: this.sndNxt,
-            size: (ipVersion === 4 ? 20 : 40) + 20 + payload, ipId: (this.base + this.probesSent++) & 0xffff, flowId: 0,
-          },
-          { timeoutMs: waitMs },
-        );
-        records.push(r);
-        if (r.addr !== null) {
-          answered = true;
-          lastAnswered = ttl;
-          if (r.addr === this.dst) reached = true;
+    let probed = false;
+    let stopped: unknown = null;
+    try {
+      await interruptible(options.signal, async (signal) => {
+        await this.settle(1000, signal);
+        // Segments the server sent before now may still wait in the raw socket's buffer (settle
+        // blocks the event loop while it asks ss): let them be read, as foreign, before probing.
+        await new Promise((r) => setTimeout(r, 50));
+        let silent = 0;
+        const ipVersion = net.isIPv6(this.dst) ? 6 : 4;
+        // With --simulate the probe is the next byte; otherwise a copy of the last one (or an
+        // empty segment before any data).
+        const payload = simulate || this.bytesSent > 0 ? 1 : 0;
+        const seq = simulate ? this.sndNxt : (this.sndNxt - 1) >>> 0;
+        const expectAck = simulate ? (this.sndNxt + 1) >>> 0 : this.sndNxt;
+        for (let ttl = 1; ttl <= maxTtl && !reached && !signal.aborted; ttl++) {
+          let answered = false;
+          for (let attempt = 0; attempt < queries && !signal.aborted; attempt++) {
+            probed = true;
+            const r = await this.engine.probe(
+              {
+                ipVersion, proto: 'tcp', src: this.src, dst: this.dst, ttl, attempt, run: this.run, sport: this.sport, dport: this.port,
+                tcpSeq: seq, tcpAck: this.rcvNxt, tcpFlags: flags, tcpWindow: 502, expectAck,
+                size: (ipVersion === 4 ? 20 : 40) + 20 + payload, ipId: (this.base + this.probesSent++) & 0xffff, flowId: 0,
+              },
+              { timeoutMs: waitMs, signal },
+            );
+            records.push(r);
+            if (r.addr !== null) {
+              answered = true;
+              lastAnswered = ttl;
+              if (r.addr === this.dst) reached = true;
+            }
+          }
+          silent = answered ? 0 : silent + 1;
+          if (silent >= gapLimit) break;
         }
-      }
-      silent = answered ? 0 : silent + 1;
-      if (silent >= gapLimit) break;
+      });
+    } catch (err) {
+      if (!isAbort(err, options.signal)) throw err;
+      stopped = err;
+    } finally {
+      this.tracing = false;
+      // The server may hold the byte a probe delivered: the socket writes it too, so the
+      // kernel's sequence numbers catch up with what the server has (a duplicate to it).
+      if (simulate && probed && !this.closed) await this.send(1);
     }
-    return { type: 'session-trace', dst: this.dst, port: this.port, reached, lastAnswered, records };
+    this.lastTrace = { type: 'session-trace', dst: this.dst, port: this.port, reached, lastAnswered, simulated: simulate && probed, interrupted: stopped !== null, records };
+    if (stopped !== null) throw stopped;
+    return this.lastTrace;
+  }
+
+  /** Counters of the probes this session has sent (see ProberStats). */
+  probeStats(): ProberStats {
+    return this.engine.stats();
   }
 
   /** Closes the connection and the probing sockets; safe to call twice. */
@@ -229,6 +301,16 @@ export class Session {
     this.engine.close();
     this.socket.destroy();
   }
+}
+
+/** An abort of the trace: by its own signal or by `interruptAll()`, not a failure. */
+function isAbort(err: unknown, outer: AbortSignal | undefined): boolean {
+  return err instanceof InterruptedError || (err as Error | null)?.name === 'InterruptedError' || (outer?.aborted === true && err === outer.reason);
+}
+
+/** Opens an in-session tracing connection (see Session). */
+export function openSession(target: string, port: number, options: SessionOptions = {}): Promise<Session> {
+  return Session.open(target, port, options);
 }
 
 function bracket(addr: string): string {

@@ -6,8 +6,9 @@ import { labAcquire, labRelease, nsName, topologies, serviceStatePath } from '..
 import { NEED_ROOT, hopscopeIn, inNs } from './helpers';
 
 const driver = join(__dirname, 'session-driver.ts');
-const runDriver = (topo: string, target: string, port: number, bytes: number) =>
-  JSON.parse(inNs(nsName(topo, 'src'), process.execPath, ['--import', 'tsx', driver, target, String(port), String(bytes)], 60_000));
+const runDriver = (topo: string, target: string, port: number, bytes: number, simulate = false) =>
+  JSON.parse(inNs(nsName(topo, 'src'), process.execPath, ['--import', 'tsx', driver, target, String(port), String(bytes), ...(simulate ? ['simulate'] : [])], 60_000));
+const serverBytes = (topo: string) => JSON.parse(readFileSync(serviceStatePath(topo, 'dst', 'discard'), 'utf8')).bytes as number;
 
 describe('in-session TCP tracing on the lab (seed 000)', { skip: NEED_ROOT }, () => {
   before(() => ['fw-desync', 'linear'].forEach((t) => labAcquire(t)));
@@ -47,6 +48,28 @@ describe('in-session TCP tracing on the lab (seed 000)', { skip: NEED_ROOT }, ()
     assert.ok(last.every((x: { addr: string; kind: string }) => x.addr === '198.18.5.2' && x.kind === 'tcp-ack'));
     const after = JSON.parse(readFileSync(serviceStatePath('linear', 'dst', 'discard'), 'utf8')).bytes;
     assert.equal(after - before, 3, 'probes were duplicates, never taken as new data');
+  });
+
+  test('linear --simulate: the probes deliver one new byte, the socket resends it as a duplicate, and the session stays in step', () => {
+    const before = serverBytes('linear');
+    const r = runDriver('linear', '198.18.5.2', 9, 2, true);
+    assert.equal(r.reached, true);
+    assert.equal(r.simulated, true);
+    assert.equal(r.sent, 3, 'two bytes written, plus the simulated byte written after the trace');
+    const last = r.records.filter((x: { ttl: number }) => x.ttl === r.lastAnswered);
+    assert.ok(last.every((x: { addr: string; kind: string }) => x.addr === '198.18.5.2' && x.kind === 'tcp-ack'), 'the server acknowledged the new byte');
+    assert.deepEqual(r.after, { reached: true, lastAnswered: r.lastAnswered, retransmitted: null }, 'a plain trace afterwards still reaches, nothing retransmits');
+    assert.equal(serverBytes('linear') - before, 3, 'the server took the simulated byte once');
+  });
+
+  test('fw-desync --simulate: the CLI still finds the session dying after hop 1, and nothing reaches the server', async () => {
+    const before = serverBytes('fw-desync');
+    const run = await hopscopeIn(nsName('fw-desync', 'src'), ['session', '--simulate', '--json', '-m', '4', '-q', '1', '198.18.4.2', '9'], 60_000);
+    const summary = JSON.parse(run.stdout.trim().split('\n').at(-1)!);
+    assert.equal(summary.simulated, true);
+    assert.equal(summary.reached, false);
+    assert.equal(summary.lastAnswered, topologies['fw-desync'].truth.sessionDiesAfterTtl);
+    assert.equal(serverBytes('fw-desync'), before);
   });
 
   test('interactive mode sends a byte per line and traces at end of input', async () => {
