@@ -62,6 +62,16 @@ describe('in-session TCP tracing on the lab (seed 000)', { skip: NEED_ROOT }, ()
     assert.equal(serverBytes('linear') - before, 3, 'the server took the simulated byte once');
   });
 
+  test('linear over IPv6: the session trace (plain and --simulate) reaches the server and the byte count holds', () => {
+    const before = serverBytes('linear');
+    const r = runDriver('linear', topologies.linear.truth.paths[0].dst.v6!, 9, 1, true);
+    assert.equal(r.reached, true);
+    assert.equal(r.lastAnswered, topologies.linear.truth.paths[0].hops.length);
+    assert.ok(r.records.every((x: { ipVersion: number }) => x.ipVersion === 6));
+    assert.deepEqual(r.after, { reached: true, lastAnswered: r.lastAnswered, retransmitted: null });
+    assert.equal(serverBytes('linear') - before, 2);
+  });
+
   test('fw-desync --simulate: the CLI still finds the session dying after hop 1, and nothing reaches the server', async () => {
     const before = serverBytes('fw-desync');
     const run = await hopscopeIn(nsName('fw-desync', 'src'), ['session', '--simulate', '--json', '-m', '4', '-q', '1', '198.18.4.2', '9'], 60_000);
