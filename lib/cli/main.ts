@@ -8,6 +8,7 @@ import { pathCommand } from './path-command';
 import { analyzeCommand, importCommand } from './import-command';
 import { sessionCommand } from './session-command';
 import { ratetestCommand } from './ratetest-command';
+import { replCommand } from './repl-command';
 
 const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; summary: string }> = {
   trace: { run: (argv) => traceCommand(argv), summary: 'trace the path to a target (UDP, ICMP or TCP; Paris or classic)' },
@@ -18,6 +19,7 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; summa
   import: { run: (argv) => importCommand(argv), summary: 'read another tool\'s results (atlas, scamper, traceroute, tracepath, mtr) as probe records' },
   analyze: { run: (argv) => analyzeCommand(argv), summary: 'per-hop table and return-path estimates for records from any source' },
   sample: { run: (argv) => sampleCommand(argv), summary: 'repeat one fixed-flow trace and count the addresses at each hop' },
+  repl: { run: (argv) => replCommand(argv), summary: 'a JavaScript REPL with the library preloaded (top-level await, history, show() to text and SVG files)' },
 };
 
 function usage(): string {

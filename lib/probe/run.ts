@@ -28,9 +28,10 @@ export function startRun<T>(
   const records: ProbeRecord[] = [];
   const batches: ProbeRecord[][] = [];
   const controller = new AbortController();
+  const onOuterAbort = () => controller.abort(outer!.reason);
   if (outer) {
     if (outer.aborted) controller.abort(outer.reason);
-    else outer.addEventListener('abort', () => controller.abort(outer.reason), { once: true });
+    else outer.addEventListener('abort', onOuterAbort, { once: true });
   }
   const waiting = new Set<() => void>();
   let done = false;
@@ -53,6 +54,8 @@ export function startRun<T>(
       throw err;
     } finally {
       release();
+      // A long-lived outer signal (a sampling loop's, over thousands of rounds) keeps no listener per run.
+      outer?.removeEventListener('abort', onOuterAbort);
       done = true;
       notify();
     }
