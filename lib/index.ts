@@ -3,6 +3,7 @@ export * as packet from './packet';
 export * as analysis from './analysis';
 export * as probe from './probe';
 export * as io from './io';
+export * as enrich from './enrich';
 export * as chart from './chart';
 export * as frame from './frame';
 export * as display from './display';

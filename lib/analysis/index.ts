@@ -6,3 +6,4 @@ export * from './sampling';
 export * from './return-path';
 export * from './session';
 export * from './ratelimit';
+export * from './as-path';

@@ -1,3 +1,5 @@
+import { enrich } from '../enrich';
+import { asnDatabaseFromArgs, asPathOf, ENRICH_OPTIONS, formatAsPath, nameCacheFromArgs } from './enrich-options';
 import { readFileSync } from 'node:fs';
 import type { ProbeRecord } from '../record';
 import { hopTable, returnTable } from '../analysis';
@@ -16,7 +18,7 @@ const COMMON: OptionSpec[] = [
   { long: 'help', short: 'h', type: 'flag', help: 'this help' },
 ];
 export const IMPORT_OPTIONS: OptionSpec[] = [...COMMON, { long: 'to', type: 'string', choices: ['jsonl', 'csv'], help: 'output format (default jsonl)' }];
-export const ANALYZE_OPTIONS: OptionSpec[] = [...COMMON, { long: 'json', type: 'flag', help: 'print the analysis as JSON' }];
+export const ANALYZE_OPTIONS: OptionSpec[] = [...COMMON, ...ENRICH_OPTIONS, { long: 'json', type: 'flag', help: 'print the analysis as JSON' }];
 
 /** Reads FILE in a format into probe records; bad input is reported on stderr with its place. */
 export function readRecords(file: string, format: Format, options: ImportOptions): { records: ProbeRecord[]; errors: ImportError[] } {
@@ -67,14 +69,25 @@ export async function analyzeCommand(argv: readonly string[], out: NodeJS.Writab
   reportErrors(a.file, errors);
   const hops = hopTable(records);
   const back = returnTable(records);
+  const asn = asnDatabaseFromArgs(a.values);
+  const names = a.values['dns-server'] === undefined ? null : nameCacheFromArgs(a.values, false);
+  const info = await enrich(records.map((r) => r.addr), { asn, rdns: names?.dns ?? null });
+  names?.close();
+  const asHops = asn ? asPathOf(records, asn) : null;
   if (a.values.json) {
-    out.write(JSON.stringify({ hops, returns: back }) + '\n');
+    out.write(JSON.stringify({ hops, returns: back, ...(asn || names ? { addresses: [...info.values()] } : {}), ...(asHops ? { asPath: asHops } : {}) }) + '\n');
     return 0;
   }
+  const label = (addr: string) => {
+    const i = info.get(addr);
+    const as = asn ? ` [${i?.asn ? `AS${i.asn}` : '*'}]` : '';
+    return `${i?.name ? `${i.name} (${addr})` : addr}${as}`;
+  };
   for (const h of hops) {
-    const who = h.responders.map((r) => `${r.addr} ${r.replies}/${h.sent}${r.rtt ? ` ${r.rtt.median.toFixed(3)} ms` : ''}`).join('  ') || '*';
+    const who = h.responders.map((r) => `${label(r.addr)} ${r.replies}/${h.sent}${r.rtt ? ` ${r.rtt.median.toFixed(3)} ms` : ''}`).join('  ') || '*';
     const ret = back.filter((b) => b.ttl === h.ttl).map((b) => (b.asymm ? ` back ${b.returnHops} (asymm ${b.asymm > 0 ? '+' : ''}${b.asymm})` : ` back ${b.returnHops}`));
     out.write(`${String(h.ttl).padStart(2)}  ${who}${h.loss > 0 ? `  loss ${(h.loss * 100).toFixed(0)}%` : ''}${[...new Set(ret)].join('')}\n`);
   }
+  if (asHops) for (const line of formatAsPath(asHops)) out.write(line + '\n');
   return 0;
 }

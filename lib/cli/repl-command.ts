@@ -20,14 +20,14 @@ export function replContext(): Record<string, unknown> {
   const hs = require('..') as Record<string, unknown>;
   const context: Record<string, unknown> = { hs };
   // Later folders win name clashes: probing first, then what reads its results.
-  for (const folder of ['record', 'probe', 'analysis', 'io', 'chart', 'frame', 'display']) {
+  for (const folder of ['record', 'probe', 'analysis', 'io', 'enrich', 'chart', 'frame', 'display']) {
     const mod = (folder === 'record' ? hs : hs[folder]) as Record<string, unknown> | undefined;
     if (!mod) continue;
     for (const [name, value] of Object.entries(mod)) {
       if (name !== 'default' && typeof value === 'function') context[name] = value;
     }
   }
-  for (const folder of ['packet', 'analysis', 'probe', 'io', 'chart', 'frame', 'display']) context[folder] = hs[folder];
+  for (const folder of ['packet', 'analysis', 'probe', 'io', 'enrich', 'chart', 'frame', 'display']) context[folder] = hs[folder];
   return context;
 }
 

@@ -1,6 +1,6 @@
 import { trace, TRACE_DEFAULTS, type TraceOptions } from '../probe';
 import { optionHelp, parseCommand, UsageError, type OptionSpec } from './args';
-import { NameCache } from './names';
+import { asnDatabaseFromArgs, ENRICH_OPTIONS, nameCacheFromArgs } from './enrich-options';
 import { formatHeader, formatHop, formatSummaryLine } from './trace-format';
 
 export const TRACE_OPTIONS: OptionSpec[] = [
@@ -26,7 +26,9 @@ export const TRACE_OPTIONS: OptionSpec[] = [
   { long: 'help', short: 'h', type: 'flag', help: 'this help' },
 ];
 
-export const TRACE_USAGE = `usage: hopscope trace [options] TARGET\n\n${optionHelp(TRACE_OPTIONS)}`;
+const TRACE_COMMAND_OPTIONS = [...TRACE_OPTIONS.slice(0, -1), ...ENRICH_OPTIONS, TRACE_OPTIONS.at(-1)!];
+
+export const TRACE_USAGE = `usage: hopscope trace [options] TARGET\n\n${optionHelp(TRACE_COMMAND_OPTIONS)}`;
 
 export function traceOptionsFromArgs(values: Record<string, string | number | boolean | undefined>): TraceOptions {
   if (values.ipv4 && values.ipv6) throw new UsageError('-4 and -6 exclude each other');
@@ -52,18 +54,26 @@ export function traceOptionsFromArgs(values: Record<string, string | number | bo
 }
 
 export async function traceCommand(argv: readonly string[], out: NodeJS.WritableStream = process.stdout): Promise<number> {
-  const parsed = parseCommand('trace', argv, TRACE_OPTIONS, TRACE_USAGE, out);
+  const parsed = parseCommand('trace', argv, TRACE_COMMAND_OPTIONS, TRACE_USAGE, out);
   if (!parsed) return 0;
   const { target, values } = parsed;
   const options = traceOptionsFromArgs(values);
   const json = values.json === true;
-  const names = values.numeric || json ? null : new NameCache();
+  const names = nameCacheFromArgs(values, values.numeric === true || json);
+  const asn = asnDatabaseFromArgs(values);
+  const asOf = asn ? (a: string) => asn.lookup(a)?.asn ?? null : undefined;
   const run = trace(target, options);
   const stop = () => run.abort();
   process.once('SIGINT', stop);
   try {
     if (json) {
-      for await (const r of run) out.write(JSON.stringify(r) + '\n');
+      const seen = new Set<string>();
+      for await (const r of run) {
+        out.write(JSON.stringify(r) + '\n');
+        if (r.addr) seen.add(r.addr);
+      }
+      // What the AS database says of each address, before the summary (which stays last).
+      if (asn) for (const addr of seen) out.write(JSON.stringify({ type: 'address', addr, ...(asn.lookup(addr) ?? { asn: null }) }) + '\n');
     } else {
       // Names are asked for as soon as records arrive, while earlier hops are being printed.
       if (names) void (async () => { for await (const r of run) if (r.addr) void names.lookup(r.addr); })().catch(() => {});
@@ -75,7 +85,7 @@ export async function traceCommand(argv: readonly string[], out: NodeJS.Writable
         const first = hop[0];
         const resolved = new Map<string, string | null>();
         if (names) for (const r of hop) if (r.addr && !resolved.has(r.addr)) resolved.set(r.addr, await names.nameOf(r.addr));
-        out.write(formatHop(first.ttl, hop, (a) => resolved.get(a) ?? null) + '\n');
+        out.write(formatHop(first.ttl, hop, (a) => resolved.get(a) ?? null, asOf) + '\n');
       }
     }
     const summary = await run.summary;

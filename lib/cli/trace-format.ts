@@ -21,7 +21,7 @@ export function formatRtt(ms: number): string {
  * One hop as traceroute prints it: the responder, then its RTTs; a different responder
  * within the hop is printed before its own RTTs; `*` for silence.
  */
-export function formatHop(ttl: number, records: readonly ProbeRecord[], nameOf: (addr: string) => string | null): string {
+export function formatHop(ttl: number, records: readonly ProbeRecord[], nameOf: (addr: string) => string | null, asOf?: (addr: string) => number | null): string {
   const parts: string[] = [];
   let last: string | null = null;
   for (const r of [...records].sort((a, b) => a.attempt - b.attempt)) {
@@ -31,7 +31,9 @@ export function formatHop(ttl: number, records: readonly ProbeRecord[], nameOf: 
     }
     if (r.addr !== last) {
       const name = nameOf(r.addr);
-      parts.push(name ? `${name} (${r.addr})` : r.addr);
+      const as = asOf ? asOf(r.addr) : undefined;
+      // traceroute -A: [AS64500], [*] where the address is in no announced prefix.
+      parts.push((name ? `${name} (${r.addr})` : r.addr) + (as === undefined ? '' : ` [${as === null ? '*' : `AS${as}`}]`));
       last = r.addr;
     }
     parts.push(formatRtt(r.rttMs) + annotation(r));

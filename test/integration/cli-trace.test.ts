@@ -6,7 +6,7 @@ import dgram from 'node:dgram';
 import { spawn, execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { NameCache } from '../../lib/cli/names';
+import { NameCache } from '../../lib/enrich';
 import { labAcquire, labRelease, nsName, topologies } from '../lab';
 import { NEED_ROOT, dstOf, parseJsonTrace, type CliRun } from './helpers';
 import { withFault, blackHoleFor, blackHoleTo } from './trace-faults';
