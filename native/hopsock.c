@@ -9,6 +9,8 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <node_api.h>
+#include <sched.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -203,13 +205,47 @@ static napi_value close6(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+// setns(path): moves the calling (main) thread into the network namespace at path, e.g.
+// /run/netns/NAME or /proc/1/ns/net. Sockets keep the namespace they were created in, so
+// whatever the process opens afterwards (raw sockets, TCP connections, child processes)
+// lives in the new namespace, while sockets opened before stay where they were.
+static napi_value set_netns(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  char path[4096];
+  size_t len;
+  if (argc < 1 || napi_get_value_string_utf8(env, argv[0], path, sizeof path, &len) != napi_ok || len == 0 || len >= sizeof path - 1) {
+    napi_throw_type_error(env, NULL, "setns(path)");
+    return NULL;
+  }
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    char msg[4200];
+    snprintf(msg, sizeof msg, "cannot open %s: %s", path, strerror(errno));
+    napi_throw_error(env, errno == ENOENT ? "ENOENT" : "EACCES", msg);
+    return NULL;
+  }
+  int rc = setns(fd, CLONE_NEWNET);
+  int err = errno;
+  close(fd);
+  if (rc != 0) {
+    char msg[4200];
+    snprintf(msg, sizeof msg, "setns(%s): %s", path, strerror(err));
+    napi_throw_error(env, err == EPERM ? "EPERM" : "EINVAL", msg);
+    return NULL;
+  }
+  return NULL;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
     {"open", NULL, open_any, NULL, NULL, NULL, napi_default, NULL},
     {"open6", NULL, open6, NULL, NULL, NULL, napi_default, NULL},
     {"close6", NULL, close6, NULL, NULL, NULL, napi_default, NULL},
+    {"setns", NULL, set_netns, NULL, NULL, NULL, napi_default, NULL},
   };
-  napi_define_properties(env, exports, 3, props);
+  napi_define_properties(env, exports, 4, props);
   return exports;
 }
 

@@ -14,3 +14,4 @@ export * from './path';
 export * from './session';
 export * from './rate-test';
 export { interruptAll, interruptCount, activeMeasurements, registerInterruptible, InterruptedError } from './interrupt';
+export { enterNetns, leaveNetns, currentNetns } from './netns';

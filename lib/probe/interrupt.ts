@@ -1,3 +1,5 @@
+import { setMaxListeners } from 'node:events';
+
 /**
  * Every measurement in progress in this process, so that one interrupt stops them all.
  *
@@ -70,6 +72,7 @@ export function activeMeasurements(): number {
  */
 export async function interruptible<T>(outer: AbortSignal | undefined, body: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const controller = new AbortController();
+  setMaxListeners(0, controller.signal); // one listener per probe in flight
   const onAbort = () => controller.abort(outer!.reason);
   if (outer?.aborted) controller.abort(outer.reason);
   else outer?.addEventListener('abort', onAbort, { once: true });

@@ -9,36 +9,11 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { JUPYTER, NO_JUPYTER, ROOT, VEGALITE, executeNotebook, text } from './jupyter';
 
-const ROOT = join(__dirname, '../..');
 const SMOKE = join(ROOT, 'notebooks', '00-smoke.ipynb');
-const VEGALITE = 'application/vnd.vegalite.v5+json';
 
-interface Output {
-  output_type: string;
-  name?: string;
-  text?: string | string[];
-  data?: Record<string, unknown>;
-  metadata?: Record<string, unknown>;
-  ename?: string;
-  evalue?: string;
-}
-interface Cell {
-  cell_type: string;
-  id: string;
-  source: string | string[];
-  outputs?: Output[];
-}
-
-function jupyter(): string | null {
-  for (const c of [process.env.HOPSCOPE_JUPYTER, '/usr/bin/jupyter', 'jupyter']) {
-    if (c && spawnSync(c, ['nbconvert', '--version']).status === 0) return c;
-  }
-  return null;
-}
-
-const JUPYTER = jupyter();
-const SKIP = JUPYTER ? false : 'Jupyter is not installed (Debian: jupyter-notebook jupyter-nbconvert python3-nbclient; scripts/setup.sh installs them)';
+const SKIP = NO_JUPYTER;
 let prefix = '';
 
 before(() => {
@@ -49,23 +24,7 @@ after(() => {
   if (prefix) rmSync(prefix, { recursive: true, force: true });
 });
 
-const text = (t: string | string[] | undefined) => (Array.isArray(t) ? t.join('') : (t ?? ''));
-
-/**
- * Runs a notebook headless with the hopscope kernel from the temporary prefix; returns the
- * executed notebook. `asUser` runs Jupyter (and so the kernel) as that uid via setpriv.
- */
-function execute(notebook: string, outDir: string, asUser?: { uid: number; home: string }): { cells: Cell[]; ms: number; stderr: string } {
-  const t0 = performance.now();
-  const args = ['nbconvert', '--to', 'notebook', '--execute', '--ExecutePreprocessor.kernel_name=hopscope', '--ExecutePreprocessor.timeout=120', notebook, '--output-dir', outDir];
-  const env = { ...process.env, JUPYTER_PATH: join(prefix, 'share', 'jupyter'), ...(asUser ? { HOME: asUser.home, JUPYTER_RUNTIME_DIR: join(asUser.home, 'runtime') } : {}) };
-  const [cmd, argv] = asUser ? ['setpriv', [`--reuid=${asUser.uid}`, `--regid=${asUser.uid}`, '--clear-groups', '--inh-caps=-all', JUPYTER!, ...args]] : [JUPYTER!, args];
-  const r = spawnSync(cmd, argv, { encoding: 'utf8', env, timeout: 180_000 });
-  const ms = performance.now() - t0;
-  assert.equal(r.status, 0, `nbconvert failed:\n${r.stderr}`);
-  const out = join(outDir, notebook.split('/').pop()!);
-  return { cells: JSON.parse(readFileSync(out, 'utf8')).cells as Cell[], ms, stderr: r.stderr };
-}
+const execute = (notebook: string, outDir: string, asUser?: { uid: number; home: string }) => executeNotebook(prefix, notebook, outDir, asUser);
 
 test('kernel:install writes the "TypeScript (hopscope)" spec, idempotently', { skip: SKIP }, () => {
   assert.ok(existsSync(join(ROOT, 'dist', 'display', 'show.js')), 'hopscope is built (npm run build; scripts/test.sh builds first)');
