@@ -12,7 +12,7 @@ DEB_PACKAGES=(
   traceroute iputils-tracepath mtr-tiny scamper
   python3 make g++
   jupyter-notebook jupyter-nbconvert python3-nbclient python3-ipykernel librsvg2-bin
-  mmdb-bin dnsmasq-base bsdutils
+  mmdb-bin dnsmasq-base bsdutils chromium
 )
 
 missing=()

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# npm run notebooks:run — executes every notebook in notebooks/ headless (nbconvert, the
+# hopscope kernel, as root against the lab) and writes the executed copies and HTML reports
+# to reports/ (HTML with kernel/nbconvert/hopscope, which keeps the SVG charts that Debian's
+# nbconvert 6.5 would strip to their text). Fails on any cell error. Expects the lab topologies up (npm start brings
+# them up; so does `npm run lab -- up NAME`).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=${HOPSCOPE_REPORTS:-reports}
+mkdir -p "$out"
+status=0
+for nb in notebooks/[0-9][0-9]-*.ipynb; do
+  name=$(basename "$nb" .ipynb)
+  t0=$(date +%s)
+  if jupyter nbconvert --to notebook --execute --ExecutePreprocessor.kernel_name=hopscope \
+      --ExecutePreprocessor.timeout=300 --output-dir "$out" "$nb" >"$out/$name.log" 2>&1 \
+    && jupyter nbconvert --to html --TemplateExporter.extra_template_basedirs=kernel/nbconvert --template hopscope \
+      "$out/$name.ipynb" --output-dir "$out" >>"$out/$name.log" 2>&1; then
+    echo "notebook $name: ok ($(( $(date +%s) - t0 )) s) -> $out/$name.html"
+  else
+    echo "notebook $name: FAILED, see $out/$name.log" >&2
+    tail -20 "$out/$name.log" >&2
+    status=1
+  fi
+done
+exit $status
