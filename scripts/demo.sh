@@ -4,11 +4,7 @@
 # Probes go only to the lab's own namespaces.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
-if [ "$(id -u)" -ne 0 ]; then
-  echo "hopscope: the lab needs root (network namespaces, raw sockets): run as root, e.g. sudo npm start" >&2
-  exit 1
-fi
+HOPSCOPE_NPM_SCRIPT="run demo" source scripts/lab-setup.sh
 demo() { # topology family target [trace options]
   local topo=$1 fam=$2 dst=$3; shift 3
   echo

@@ -8,11 +8,7 @@
 #   HOPSCOPE_NO_SERVER=1      stop after the reports, start no server
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
-if [ "$(id -u)" -ne 0 ]; then
-  echo "hopscope: the lab needs root (network namespaces, raw sockets): run as root, e.g. sudo npm start" >&2
-  exit 1
-fi
+HOPSCOPE_NPM_SCRIPT="start" source scripts/lab-setup.sh
 for topo in linear ecmp-flow ecmp-unequal ecmp-packet asym ratelimit fw-desync; do npm run -s lab -- up "$topo"; done
 node kernel/install.js
 # Trusted, so Notebook 6 shows the committed outputs (SVG charts, HTML tables) as they are.
