@@ -7,4 +7,5 @@ export * as enrich from './enrich';
 export * as chart from './chart';
 export * as frame from './frame';
 export * as display from './display';
+export * as replay from './replay';
 export { show, liveDisplay, mimeBundle, kernelStatus, type Showable, type LiveDisplay } from './display';
