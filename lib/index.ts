@@ -9,3 +9,4 @@ export * as frame from './frame';
 export * as display from './display';
 export * as replay from './replay';
 export { show, liveDisplay, mimeBundle, kernelStatus, type Showable, type LiveDisplay } from './display';
+export * as agent from './agent';

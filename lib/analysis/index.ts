@@ -7,3 +7,4 @@ export * from './return-path';
 export * from './session';
 export * from './ratelimit';
 export * from './as-path';
+export * from './bidirectional';

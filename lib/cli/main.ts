@@ -9,6 +9,7 @@ import { analyzeCommand, importCommand } from './import-command';
 import { sessionCommand } from './session-command';
 import { ratetestCommand } from './ratetest-command';
 import { replCommand } from './repl-command';
+import { agentCommand } from './agent-command';
 
 const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; summary: string }> = {
   trace: { run: (argv) => traceCommand(argv), summary: 'trace the path to a target (UDP, ICMP or TCP; Paris or classic)' },
@@ -19,6 +20,7 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; summa
   import: { run: (argv) => importCommand(argv), summary: 'read another tool\'s results (atlas, scamper, traceroute, tracepath, mtr) as probe records' },
   analyze: { run: (argv) => analyzeCommand(argv), summary: 'per-hop table and return-path estimates for records from any source' },
   sample: { run: (argv) => sampleCommand(argv), summary: 'repeat one fixed-flow trace and count the addresses at each hop' },
+  agent: { run: (argv) => agentCommand(argv), summary: 'a privileged probe agent serving unprivileged clients (stdio, Unix socket, TCP with a token)' },
   repl: { run: (argv) => replCommand(argv), summary: 'a JavaScript REPL with the library preloaded (top-level await, history, show() to text and SVG files)' },
 };
 

@@ -2,6 +2,8 @@ import { trace, TRACE_DEFAULTS, type TraceOptions } from '../probe';
 import { optionHelp, parseCommand, UsageError, type OptionSpec } from './args';
 import { asnDatabaseFromArgs, ENRICH_OPTIONS, nameCacheFromArgs } from './enrich-options';
 import { formatHeader, formatHop, formatSummaryLine } from './trace-format';
+import { AGENT_CLIENT_OPTIONS, viaAgent } from './agent-command';
+import { BOTH_OPTIONS, bothCommand } from './both-command';
 
 export const TRACE_OPTIONS: OptionSpec[] = [
   { long: 'ipv4', short: '4', type: 'flag', help: 'use IPv4' },
@@ -26,7 +28,7 @@ export const TRACE_OPTIONS: OptionSpec[] = [
   { long: 'help', short: 'h', type: 'flag', help: 'this help' },
 ];
 
-const TRACE_COMMAND_OPTIONS = [...TRACE_OPTIONS.slice(0, -1), ...ENRICH_OPTIONS, TRACE_OPTIONS.at(-1)!];
+const TRACE_COMMAND_OPTIONS = [...TRACE_OPTIONS.slice(0, -1), ...ENRICH_OPTIONS, ...AGENT_CLIENT_OPTIONS, ...BOTH_OPTIONS, TRACE_OPTIONS.at(-1)!];
 
 export const TRACE_USAGE = `usage: hopscope trace [options] TARGET\n\n${optionHelp(TRACE_COMMAND_OPTIONS)}`;
 
@@ -54,6 +56,7 @@ export function traceOptionsFromArgs(values: Record<string, string | number | bo
 }
 
 export async function traceCommand(argv: readonly string[], out: NodeJS.WritableStream = process.stdout): Promise<number> {
+  if (argv.includes('--both')) return bothCommand(argv, TRACE_COMMAND_OPTIONS, TRACE_USAGE, out);
   const parsed = parseCommand('trace', argv, TRACE_COMMAND_OPTIONS, TRACE_USAGE, out);
   if (!parsed) return 0;
   const { target, values } = parsed;
@@ -62,7 +65,7 @@ export async function traceCommand(argv: readonly string[], out: NodeJS.Writable
   const names = nameCacheFromArgs(values, values.numeric === true || json);
   const asn = asnDatabaseFromArgs(values);
   const asOf = asn ? (a: string) => asn.lookup(a)?.asn ?? null : undefined;
-  const run = trace(target, options);
+  const run = await viaAgent(values, () => trace(target, options), (agent) => agent.trace(target, options));
   const stop = () => run.abort();
   process.once('SIGINT', stop);
   try {
