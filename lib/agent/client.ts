@@ -11,6 +11,7 @@ import {
 import {
   AgentError, LineSplitter, PROTOCOL_VERSION, parseAgentAddress, type AgentMessage, type ErrorCode, type HelloReply, type MethodRun,
 } from './protocol';
+import { RemoteSession } from './remote-session';
 
 export interface AgentConnectOptions {
   /** Presented in the hello; required by TCP agents. */
@@ -411,6 +412,12 @@ export class AgentProber implements Prober {
 
   sample(target: string, options: Omit<SampleOptions, 'prober'> = {}): SampleRun {
     return this.run<SampleResult>('sample', target, options).run;
+  }
+
+  /** Opens a TCP connection from the agent to target:port for in-session tracing (see Session). */
+  async openSession(target: string, port: number, options: { timeoutMs?: number } = {}): Promise<RemoteSession> {
+    const r = await this.request<{ session: string; dst: string; port: number; src: string; sport: number; mtu: number; run: string }>('session.open', { target, port, ...options }).result;
+    return new RemoteSession(this, r.session, r.dst, r.port, r.src, r.sport, r.mtu, r.run);
   }
 
   /** Ends the connection (a spawned agent exits when its stdin closes); running calls reject. */

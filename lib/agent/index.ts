@@ -2,3 +2,4 @@ export * from './protocol';
 export { AgentServer, AGENT_DEFAULTS, type AgentOptions } from './server';
 export { AgentProber, connectAgent, type AgentConnectOptions } from './client';
 export { bidirectional, type BidirectionalTrace, type BidirectionalTraceOptions } from './bidirectional';
+export { RemoteSession } from './remote-session';

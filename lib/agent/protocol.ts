@@ -11,10 +11,10 @@ export const SUPPORTED_VERSIONS: readonly number[] = [1];
 /** Whole measurements the agent runs itself, streaming their records. */
 export const METHOD_RUNS = ['trace', 'mda', 'path', 'sample'] as const;
 export type MethodRun = (typeof METHOD_RUNS)[number];
-export const METHODS = ['probe', 'probeBatch', ...METHOD_RUNS, 'stats', 'addresses', 'route'] as const;
+/** In-session tracing: the agent holds the TCP connection and traces inside it. */
+export const SESSION_METHODS = ['session.open', 'session.send', 'session.retransmissions', 'session.trace', 'session.close'] as const;
+export const METHODS = ['probe', 'probeBatch', ...METHOD_RUNS, ...SESSION_METHODS, 'stats', 'addresses', 'route'] as const;
 export type Method = (typeof METHODS)[number];
-/** Named in the protocol, refused by version 1 with code 'unsupported'. */
-export const SESSION_METHODS = ['session.open', 'session.send', 'session.trace', 'session.close'] as const;
 
 export type ErrorCode =
   | 'bad-request' // malformed line or field

@@ -5,7 +5,7 @@ import type { Readable, Writable } from 'node:stream';
 import type { IpVersion, ProbeRecord } from '../record';
 import {
   ArgumentError, Engine, ENGINE_DEFAULTS, PrivilegeError, mda, path, sample, trace, probeBatch,
-  routeSource, ipVersionOf, checkInt, checkNumber, type MeasurementRun, type ProbeSpec, type ProberStats,
+  routeSource, ipVersionOf, checkInt, checkNumber, Session, interfaceMtu, type SessionTraceOptions, type MeasurementRun, type ProbeSpec, type ProberStats,
 } from '../probe';
 import { localAddresses } from '../probe/source';
 import {
@@ -56,6 +56,7 @@ const RUNNERS: Record<MethodRun, (target: string, options: never) => Measurement
 
 /** Options a caller may not set from across the wire: they would bypass the agent's cap or are not data. */
 const WITHHELD = ['prober', 'signal', 'rate'];
+const MAX_SESSIONS = 8;
 
 class RequestError extends Error {
   constructor(
@@ -218,6 +219,8 @@ class Connection {
   private finish!: () => void;
   private hello = false;
   private readonly running = new Map<string, Running>();
+  private readonly sessions = new Map<string, Session>();
+  private nextSession = 1;
   private idleTimer: NodeJS.Timeout | null = null;
   private helloTimer: NodeJS.Timeout | null;
   private ended = false;
@@ -263,6 +266,8 @@ class Connection {
     if (this.idleTimer) clearTimeout(this.idleTimer);
     for (const r of this.running.values()) r.controller.abort(new Error('connection closed'));
     this.running.clear();
+    for (const s of this.sessions.values()) s.close();
+    this.sessions.clear();
     if (this.output !== process.stdout) this.output.end();
     this.input.destroy?.();
     this.finish();
@@ -357,9 +362,7 @@ class Connection {
     const signal = running.controller.signal;
     const p = (params ?? {}) as Record<string, unknown>;
     if (typeof p !== 'object' || Array.isArray(p)) throw new RequestError('bad-request', 'params must be an object');
-    if ((SESSION_METHODS as readonly string[]).includes(method)) {
-      throw new RequestError('unsupported', `${method}: sessions (a kernel TCP connection plus raw receive) are not served by protocol version ${PROTOCOL_VERSION}; run \`hopscope session\` with privileges where the connection starts`);
-    }
+    if ((SESSION_METHODS as readonly string[]).includes(method)) return { result: await this.sessionMethod(method, p, signal) };
     if (!(METHODS as readonly string[]).includes(method)) throw new RequestError('unknown-method', `unknown method ${JSON.stringify(method)}; this agent serves ${METHODS.join(', ')}`);
     const wait = { timeoutMs: () => running.timeoutMs, signal };
     const takeTimeout = () => {
@@ -403,6 +406,41 @@ class Connection {
       }
       default:
         return this.runMethod(id, method as MethodRun, p, signal);
+    }
+  }
+
+  /** Sessions live as long as their connection (or until session.close); at most MAX_SESSIONS per connection. */
+  private async sessionMethod(method: string, p: Record<string, unknown>, signal: AbortSignal): Promise<unknown> {
+    if (method === 'session.open') {
+      if (this.sessions.size >= MAX_SESSIONS) throw new RequestError('too-many-requests', `at most ${MAX_SESSIONS} sessions are open at once on a connection`);
+      const port = checkInt('port', p.port, 1, 65535);
+      const s = await Session.open(String(p.target), port, { timeoutMs: p.timeoutMs === undefined ? undefined : checkNumber('timeoutMs', p.timeoutMs, 1, 60_000), signal });
+      if (this.ended) {
+        s.close();
+        throw new RequestError('cancelled', 'the connection closed while the session was opening');
+      }
+      const id = `s${this.nextSession++}`;
+      this.sessions.set(id, s);
+      return { session: id, dst: s.dst, port: s.port, src: s.src, sport: s.sport, mtu: interfaceMtu(s.src), run: s.run };
+    }
+    const id = String(p.session);
+    const s = this.sessions.get(id);
+    if (!s) throw new ArgumentError('session', `an open session of this connection (${[...this.sessions.keys()].join(', ') || 'none'})`, p.session);
+    switch (method) {
+      case 'session.send':
+        await s.send(p.n === undefined ? 1 : checkInt('n', p.n, 1, 65536));
+        return { sent: s.sent };
+      case 'session.retransmissions':
+        return s.retransmissions();
+      case 'session.trace': {
+        const o = (p.options ?? {}) as Record<string, unknown>;
+        const pick = (k: string) => (o[k] === undefined ? {} : { [k]: o[k] });
+        return await s.trace({ ...pick('maxTtl'), ...pick('queries'), ...pick('waitMs'), ...pick('gapLimit'), ...pick('flags'), ...pick('simulate'), signal } as SessionTraceOptions);
+      }
+      default: // session.close
+        s.close();
+        this.sessions.delete(id);
+        return { closed: id };
     }
   }
 

@@ -3,11 +3,13 @@ import { mda, MDA_DEFAULTS, type MdaOptions } from '../probe';
 import { optionHelp, parseCommand, type OptionSpec } from './args';
 import { printRun } from './output';
 import { TRACE_OPTIONS, traceOptionsFromArgs } from './trace-command';
+import { AGENT_CLIENT_OPTIONS, viaAgent } from './agent-command';
 
 const SHARED = TRACE_OPTIONS.filter((o) => !['method', 'queries', 'numeric'].includes(o.long));
 
 export const MDA_OPTIONS: OptionSpec[] = [
   ...SHARED,
+  ...AGENT_CLIENT_OPTIONS,
   { long: 'confidence', type: 'string', choices: ['95', '99'], help: 'per-vertex confidence, percent (default 95)' },
   { long: 'budget', type: 'int', min: 1, max: 1_000_000, help: `stop after this many probes (default ${MDA_DEFAULTS.maxProbes})` },
   { long: 'time-limit', type: 'number', min: 0.1, max: 86_400, help: `stop after this many seconds (default ${MDA_DEFAULTS.timeLimitMs / 1000})` },
@@ -40,6 +42,6 @@ export async function mdaCommand(argv: readonly string[], out: NodeJS.WritableSt
     maxProbes: values.budget as number | undefined,
     timeLimitMs: values['time-limit'] === undefined ? undefined : (values['time-limit'] as number) * 1000,
   };
-  const result = await printRun(mda(target, options), values.json === true, out, formatMultipath);
+  const result = await printRun(await viaAgent(values, () => mda(target, options), (agent) => agent.mda(target, options)), values.json === true, out, formatMultipath);
   return result.complete ? 0 : 1;
 }

@@ -1,9 +1,11 @@
 import { path, type PathOptions, type PathResult } from '../probe';
 import { optionHelp, parseCommand, type OptionSpec } from './args';
 import { TRACE_OPTIONS, traceOptionsFromArgs } from './trace-command';
+import { AGENT_CLIENT_OPTIONS, viaAgent } from './agent-command';
 
 export const PATH_OPTIONS: OptionSpec[] = [
   ...TRACE_OPTIONS.filter((o) => !['method', 'numeric', 'size'].includes(o.long)),
+  ...AGENT_CLIENT_OPTIONS,
   { long: 'mtu', short: 'l', type: 'int', min: 68, max: 65535, help: 'starting datagram size (default: the outgoing interface MTU)' },
   { long: 'no-signatures', type: 'flag', help: 'do not ping the hops for their TTL signatures' },
 ];
@@ -35,7 +37,7 @@ export async function pathCommand(argv: readonly string[], out: NodeJS.WritableS
   if (!parsed) return 0;
   const { target, values } = parsed;
   const options: PathOptions = { ...traceOptionsFromArgs(values), mtu: values.mtu as number | undefined, signatures: !values['no-signatures'] };
-  const run = path(target, options);
+  const run = await viaAgent(values, () => path(target, options), (agent) => agent.path(target, options));
   const result = await run.result;
   if (values.json) {
     for (const h of result.hops) out.write(JSON.stringify({ type: 'hop', ...h, rttMs: h.rttMs }) + '\n');

@@ -3,9 +3,11 @@ import { sample, SAMPLE_DEFAULTS, type SampleOptions } from '../probe';
 import { optionHelp, parseCommand, UsageError, type OptionSpec } from './args';
 import { printRun } from './output';
 import { TRACE_OPTIONS, traceOptionsFromArgs } from './trace-command';
+import { AGENT_CLIENT_OPTIONS, viaAgent } from './agent-command';
 
 export const SAMPLE_OPTIONS: OptionSpec[] = [
   ...TRACE_OPTIONS.filter((o) => !['method', 'numeric'].includes(o.long)),
+  ...AGENT_CLIENT_OPTIONS,
   { long: 'count', short: 'c', type: 'int', min: 1, max: 1_000_000, help: `rounds to run (default ${SAMPLE_DEFAULTS.count})` },
   { long: 'interval', type: 'number', min: 0, max: 86_400, help: `seconds between rounds (default ${SAMPLE_DEFAULTS.intervalMs / 1000})` },
   { long: 'duration', type: 'number', min: 0.001, max: 604_800, help: 'stop after this many seconds' },
@@ -34,6 +36,6 @@ export async function sampleCommand(argv: readonly string[], out: NodeJS.Writabl
     intervalMs: values.interval === undefined ? undefined : (values.interval as number) * 1000,
     durationMs: values.duration === undefined ? undefined : (values.duration as number) * 1000,
   };
-  await printRun(sample(target, options), values.json === true, out, (r) => `hopscope sample to ${r.target} (${r.dst})\n${formatSamples(r)}`);
+  await printRun(await viaAgent(values, () => sample(target, options), (agent) => agent.sample(target, options)), values.json === true, out, (r) => `hopscope sample to ${r.target} (${r.dst})\n${formatSamples(r)}`);
   return 0;
 }

@@ -5,6 +5,8 @@ import { TCP_FLAGS } from '../packet';
 import { parseArgs, optionHelp, UsageError, type OptionSpec } from './args';
 import { formatHop } from './trace-format';
 import type { ProbeRecord } from '../record';
+import { RemoteSession } from '../agent';
+import { AGENT_CLIENT_OPTIONS, agentFromArgs } from './agent-command';
 
 export const SESSION_OPTIONS: OptionSpec[] = [
   { long: 'interact', type: 'flag', help: 'send a byte per Enter, trace on Ctrl-D (proberoute --interact)' },
@@ -16,6 +18,7 @@ export const SESSION_OPTIONS: OptionSpec[] = [
   { long: 'wait', short: 'w', type: 'number', min: 0.001, max: 60, help: 'wait per probe, seconds (default 1)' },
   { long: 'no-compare', type: 'flag', help: 'skip the fresh-SYN trace of the same path' },
   { long: 'json', type: 'flag', help: 'records and the comparison as JSON lines' },
+  ...AGENT_CLIENT_OPTIONS,
   { long: 'help', short: 'h', type: 'flag', help: 'this help' },
 ];
 
@@ -45,16 +48,18 @@ export async function sessionCommand(argv: readonly string[], out: NodeJS.Writab
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`PORT must be an integer from 1 to 65535, got ${JSON.stringify(portText)}`);
   const flags = values.flags ? parseFlags(values.flags as string) : undefined;
   const json = values.json === true;
-  let session: Session;
+  const agent = typeof values.agent === 'string' ? await agentFromArgs(values.agent, values) : null;
+  let session: Session | RemoteSession;
   try {
-    session = await Session.open(target, port);
+    session = agent ? await agent.openSession(target, port) : await Session.open(target, port);
   } catch (err) {
     const msg = (err as Error).message;
     const state = /ECONNREFUSED/.test(msg) ? 'closed' : /timed out/.test(msg) ? 'filtered' : 'state unknown';
     out.write(json ? JSON.stringify({ type: 'port', port, state, error: msg }) + '\n' : `Port ${port} ${state} (${msg})\n`);
+    agent?.close();
     return 1;
   }
-  const stopOnSignal = () => session.close();
+  const stopOnSignal = () => void session.close();
   process.once('SIGINT', stopOnSignal);
   try {
     if (values.interact) {
@@ -63,7 +68,7 @@ export async function sessionCommand(argv: readonly string[], out: NodeJS.Writab
       for await (const line of rl) {
         if (line.trim() === 'quit') break;
         await session.send(1);
-        const re = session.retransmissions();
+        const re = await session.retransmissions();
         out.write(`sent ${session.sent} byte${session.sent > 1 ? 's' : ''}, retransmissions ${re ? re.total : '?'}\n`);
       }
     } else {
@@ -71,10 +76,11 @@ export async function sessionCommand(argv: readonly string[], out: NodeJS.Writab
       if (n > 0) await session.send(n);
       await new Promise((r) => setTimeout(r, 300)); // let the bytes (or their first retransmission) go
     }
-    const re = session.retransmissions();
-    if (!json) out.write(`outgoing MTU = ${interfaceMtu(session.src)}\n`);
+    const re = await session.retransmissions();
+    if (!json) out.write(`outgoing MTU = ${session instanceof RemoteSession ? session.mtu : interfaceMtu(session.src)}\n`);
     const result = await session.trace({ maxTtl: values.max as number | undefined, queries: values.queries as number | undefined, waitMs: values.wait === undefined ? undefined : (values.wait as number) * 1000, flags, simulate: values.simulate === true });
-    const syn = values['no-compare'] ? null : trace(target, { proto: 'tcp', port, maxTtl: values.max as number | undefined, waitMs: 1000, gapLimit: 3 });
+    const synOptions = { proto: 'tcp' as const, port, maxTtl: values.max as number | undefined, waitMs: 1000, gapLimit: 3 };
+    const syn = values['no-compare'] ? null : agent ? agent.trace(target, synOptions) : trace(target, synOptions);
     const synRecords: ProbeRecord[] = [];
     if (syn) for await (const r of syn) synRecords.push(r);
     const cmp = syn ? compareSessionToSyn(synRecords, result.records) : null;
@@ -90,6 +96,7 @@ export async function sessionCommand(argv: readonly string[], out: NodeJS.Writab
     return result.reached ? 0 : 1;
   } finally {
     process.removeListener('SIGINT', stopOnSignal);
-    session.close();
+    await session.close();
+    agent?.close();
   }
 }
