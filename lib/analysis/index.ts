@@ -8,3 +8,5 @@ export * from './session';
 export * from './ratelimit';
 export * from './as-path';
 export * from './bidirectional';
+export * from './mpls';
+export * from './latency';

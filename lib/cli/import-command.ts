@@ -2,7 +2,8 @@ import { enrich } from '../enrich';
 import { asnDatabaseFromArgs, asPathOf, ENRICH_OPTIONS, formatAsPath, nameCacheFromArgs } from './enrich-options';
 import { readFileSync } from 'node:fs';
 import type { ProbeRecord } from '../record';
-import { hopTable, returnTable } from '../analysis';
+import { hopTable, mplsTunnels, readLatency, returnTable } from '../analysis';
+import { formatReadings } from './readings';
 import {
   fromCsv, fromJsonl, parseAtlasTraceroute, parseMtrJson, parseScamperJson, parseTracepathText, parseTracerouteText, toCsv, toJsonl,
   type ImportError, type ImportOptions,
@@ -74,8 +75,10 @@ export async function analyzeCommand(argv: readonly string[], out: NodeJS.Writab
   const info = await enrich(records.map((r) => r.addr), { asn, rdns: names?.dns ?? null });
   names?.close();
   const asHops = asn ? asPathOf(records, asn) : null;
+  const tunnels = mplsTunnels(records);
+  const latency = readLatency(records, { tunnels });
   if (a.values.json) {
-    out.write(JSON.stringify({ hops, returns: back, ...(asn || names ? { addresses: [...info.values()] } : {}), ...(asHops ? { asPath: asHops } : {}) }) + '\n');
+    out.write(JSON.stringify({ hops, returns: back, ...(asn || names ? { addresses: [...info.values()] } : {}), ...(asHops ? { asPath: asHops } : {}), mpls: tunnels, latency: latency.verdicts }) + '\n');
     return 0;
   }
   const label = (addr: string) => {
@@ -89,5 +92,6 @@ export async function analyzeCommand(argv: readonly string[], out: NodeJS.Writab
     out.write(`${String(h.ttl).padStart(2)}  ${who}${h.loss > 0 ? `  loss ${(h.loss * 100).toFixed(0)}%` : ''}${[...new Set(ret)].join('')}\n`);
   }
   if (asHops) for (const line of formatAsPath(asHops)) out.write(line + '\n');
+  for (const line of formatReadings(tunnels, latency.verdicts)) out.write(line + '\n');
   return 0;
 }

@@ -1,0 +1,117 @@
+import type { ProbeRecord } from '../record';
+import { hopTable } from './hops';
+import { mplsTunnels, type MplsTunnel } from './mpls';
+import { quantileSorted } from './stats';
+
+/** One hop's RTTs (ms) as the reading uses them. */
+export interface HopLatency {
+  ttl: number;
+  addr: string | null;
+  count: number;
+  min: number;
+  median: number;
+  p90: number;
+  jitter: number;
+}
+
+export type LatencyVerdict =
+  /** A rise at `ttl` that every later hop carries: delay on the path, located at that hop (the link into it). */
+  | { kind: 'path-delay'; ttl: number; addr: string | null; deltaMs: number; carriedTo: number | null; evidence: string }
+  /** A rise at `ttl` that no later hop carries: the router is slow to generate its ICMP, the path is not slower. */
+  | { kind: 'icmp-slow'; ttl: number; addr: string | null; deltaMs: number; evidence: string }
+  /** A rise that some later hops carry and others do not. */
+  | { kind: 'inconclusive'; ttl: number; addr: string | null; deltaMs: number; evidence: string }
+  /** Hops inside an MPLS tunnel whose RTTs are the egress's (ICMP tunnelling): not theirs to blame. */
+  | { kind: 'mpls-tunnel'; ttls: number[]; egressTtl: number | null; tunnel: MplsTunnel['kind']; evidence: string };
+
+export interface LatencyReading {
+  hops: HopLatency[];
+  verdicts: LatencyVerdict[];
+  /** Smallest rise (ms) read as a change: max(thresholdMs, 3 × the median per-hop jitter). */
+  thresholdMs: number;
+}
+
+export interface LatencyOptions {
+  /** Floor of the threshold, ms (default 1). */
+  thresholdMs?: number;
+  /** MPLS tunnels already found (default: read from the records). */
+  tunnels?: readonly MplsTunnel[];
+  /** Tunnel hops within this fraction of the egress RTT count as ICMP-tunnelled (default 0.25). */
+  tunnelTolerance?: number;
+}
+
+const fmt = (ms: number) => `${ms.toFixed(ms < 10 ? 2 : 1)} ms`;
+
+/**
+ * Reads a trace's RTTs the way seed 002 asks. Each hop is taken at its minimum RTT (the
+ * least queueing). A rise that persists on every later hop is a delay on the path, located
+ * at that hop. A rise at one hop only is that router's ICMP generation (slow path), and
+ * later probes through it were not delayed. Hops inside an MPLS tunnel that all show
+ * about the egress's RTT are marked as ICMP tunnelling, and left out of the reading.
+ */
+export function readLatency(records: readonly ProbeRecord[], options: LatencyOptions = {}): LatencyReading {
+  const rows = hopTable(records).filter((h) => h.rtt !== null);
+  const hops: HopLatency[] = rows.map((h) => ({
+    ttl: h.ttl,
+    addr: h.responders[0]?.addr ?? null,
+    count: h.rtt!.count,
+    min: h.rtt!.min,
+    median: h.rtt!.median,
+    p90: h.rtt!.p90,
+    jitter: h.rtt!.jitter,
+  }));
+  const jitters = hops.map((h) => h.jitter).sort((a, b) => a - b);
+  const thresholdMs = Math.max(options.thresholdMs ?? 1, jitters.length ? 3 * quantileSorted(jitters, 0.5) : 0);
+  const verdicts: LatencyVerdict[] = [];
+
+  // ICMP tunnelling: tunnel hops whose RTTs are about the egress's.
+  const tolerance = options.tunnelTolerance ?? 0.25;
+  const inTunnel = new Set<number>();
+  for (const t of options.tunnels ?? mplsTunnels(records)) {
+    if (t.kind !== 'explicit' && t.kind !== 'implicit') continue;
+    const last = Math.max(...t.ttls);
+    const egress = hops.find((h) => h.ttl === last + 1) ?? null;
+    const inside = hops.filter((h) => t.ttls.includes(h.ttl));
+    if (!egress || inside.length < 2) continue;
+    const near = (h: HopLatency) => Math.abs(h.min - egress.min) <= Math.max(thresholdMs, tolerance * egress.min);
+    if (!inside.every(near)) continue;
+    inside.forEach((h) => inTunnel.add(h.ttl));
+    verdicts.push({
+      kind: 'mpls-tunnel',
+      ttls: inside.map((h) => h.ttl),
+      egressTtl: egress.ttl,
+      tunnel: t.kind,
+      evidence: `min RTTs ${inside.map((h) => fmt(h.min)).join(', ')} at TTLs ${inside.map((h) => h.ttl).join(', ')} ≈ ${fmt(egress.min)} at the egress (TTL ${egress.ttl}): their time exceeded travels to the egress first`,
+    });
+  }
+
+  const walk = hops.filter((h) => !inTunnel.has(h.ttl));
+  let baseline = walk.length ? walk[0].min : 0;
+  for (let i = 1; i < walk.length; i++) {
+    const h = walk[i];
+    const rise = h.min - baseline;
+    if (rise <= thresholdMs) {
+      baseline = Math.min(baseline, h.min);
+      continue;
+    }
+    const later = walk.slice(i + 1);
+    const carried = later.filter((x) => x.min - baseline >= rise / 2);
+    const at = `TTL ${h.ttl}${h.addr ? ` (${h.addr})` : ''}`;
+    const numbers = `min RTT ${fmt(baseline)} → ${fmt(h.min)} (+${fmt(rise)}, threshold ${fmt(thresholdMs)})`;
+    if (later.length > 0 && carried.length === later.length) {
+      verdicts.push({ kind: 'path-delay', ttl: h.ttl, addr: h.addr, deltaMs: rise, carriedTo: later.at(-1)!.ttl, evidence: `${numbers} at ${at}, carried by every later hop up to TTL ${later.at(-1)!.ttl}` });
+      baseline = h.min;
+    } else if (later.length === 0) {
+      verdicts.push({ kind: 'path-delay', ttl: h.ttl, addr: h.addr, deltaMs: rise, carriedTo: null, evidence: `${numbers} at ${at}, the last hop that answered: no later hop to confirm it` });
+      baseline = h.min;
+    } else if (!carried.includes(later[0])) {
+      // The next hop is back down: later probes crossed this router undelayed (a later,
+      // separate rise is read on its own).
+      verdicts.push({ kind: 'icmp-slow', ttl: h.ttl, addr: h.addr, deltaMs: rise, evidence: `${numbers} at ${at} only: the next hop is back at ${fmt(later[0].min)}` });
+    } else {
+      verdicts.push({ kind: 'inconclusive', ttl: h.ttl, addr: h.addr, deltaMs: rise, evidence: `${numbers} at ${at}; carried by TTL ${carried.map((x) => x.ttl).join(', ')} but not ${later.filter((x) => !carried.includes(x)).map((x) => x.ttl).join(', ')}` });
+    }
+  }
+  verdicts.sort((a, b) => ('ttl' in a ? a.ttl : a.ttls[0]) - ('ttl' in b ? b.ttl : b.ttls[0]));
+  return { hops, verdicts, thresholdMs };
+}

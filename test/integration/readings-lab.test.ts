@@ -1,0 +1,45 @@
+/**
+ * Latency and MPLS readings (issue #6) on the kernel topologies: `analyze` on a real trace of
+ * each reports what the truth declares (no MPLS there, no delay step, no slow ICMP) and nothing
+ * it does not. The emulated `latency` and `mpls` topologies are where the positive cases live.
+ */
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { labAcquire, labRelease, nsName, topologies } from '../lab';
+import { NEED_ROOT, hopscopeIn } from './helpers';
+
+const TOPOLOGIES = ['linear', 'asym', 'ratelimit', 'ecmp-flow'] as const;
+let dir = '';
+before(() => {
+  if (NEED_ROOT) return;
+  dir = mkdtempSync(join(tmpdir(), 'hopscope-readings-'));
+  TOPOLOGIES.forEach((t) => labAcquire(t));
+});
+after(() => {
+  if (NEED_ROOT) return;
+  TOPOLOGIES.forEach((t) => labRelease(t));
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('readings on the kernel topologies', { skip: NEED_ROOT }, () => {
+  for (const topo of TOPOLOGIES) {
+    test(`${topo}: no MPLS tunnel and no latency verdict where the truth has none`, async () => {
+      const truth = topologies[topo].truth.paths[0];
+      assert.equal(truth.mpls, undefined);
+      assert.equal(truth.latency, undefined);
+      const traced = await hopscopeIn(nsName(topo, 'src'), ['trace', '--json', '-q', '3', truth.dst.v4!], 60_000);
+      const file = join(dir, `${topo}.jsonl`);
+      writeFileSync(file, traced.stdout.split('\n').filter((l) => l && !l.includes('"type":"summary"')).join('\n') + '\n');
+      const run = await hopscopeIn(nsName(topo, 'src'), ['analyze', '--json', file], 30_000);
+      assert.equal(run.code, 0, run.stderr);
+      const out = JSON.parse(run.stdout);
+      assert.deepEqual(out.mpls, []);
+      assert.deepEqual(out.latency, []);
+      const text = await hopscopeIn(nsName(topo, 'src'), ['analyze', file], 30_000);
+      assert.doesNotMatch(text.stdout, /^(mpls|latency):/m);
+    });
+  }
+});
