@@ -117,6 +117,13 @@ export class Engine implements Prober {
   private pump(): void {
     if (this.pumpTimer || this.closed) return;
     while (this.queue.length > 0 && this.inFlight() + this.sending < this.maxInFlight) {
+      // An aborted probe leaves without a token: a cancelled batch must not hold up the others.
+      const head = this.queue[0];
+      if (head.options.signal?.aborted) {
+        this.queue.shift();
+        head.reject(head.options.signal.reason);
+        continue;
+      }
       if (!this.bucket.take()) {
         this.pumpTimer = setTimeout(() => {
           this.pumpTimer = null;

@@ -11,7 +11,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { labAcquire, labRelease, nsName, topologies } from '../lab';
+import { labAcquire, labDown, labPrivate, labRelease, labUp, nsName, topologies } from '../lab';
 import { CLI, NEED_ROOT, hopscopeIn, parseJsonTrace, addrsByTtl, truthAddrs } from './helpers';
 import { AgentError, AgentProber, bidirectional } from '../../lib/agent';
 import { probeBatch, type ProbeSpec } from '../../lib/probe';
@@ -242,11 +242,15 @@ test('cancellation stops the probes: the agent sends no more once a batch or a m
     assert.ok(got > 10 && got <= s1.sent, `records ${got}, sent ${s1.sent}`);
 
     // A method run (sample) cancelled by its signal: result with what was collected, then silence.
+    // It starts at once: the ~900 probes of the cancelled batch still queued at 100/s (9 s) take no turn.
     const c2 = new AbortController();
+    const t1 = performance.now();
     const run = client.sample(DST, { count: 1000, intervalMs: 0, queries: 1, signal: c2.signal });
     setTimeout(() => c2.abort(), 400);
     const result = await run.result;
     assert.equal(result.stopReason, 'aborted');
+    assert.ok(run.records.some((r) => r.addr === DST), 'the sample reached the destination before the cancel');
+    assert.ok(performance.now() - t1 < 3000, `the sample ended ${performance.now() - t1} ms after it started`);
     const s3 = await client.agentStats();
     await new Promise((r) => setTimeout(r, 1000));
     const s4 = await client.agentStats();
@@ -315,18 +319,23 @@ test('malformed and oversized lines are counted, answered and skipped; bad reque
 });
 
 test('session --agent: an unprivileged client traces inside a TCP session the agent holds and names the firewall (fw-desync)', { skip: SKIP }, async () => {
-  labAcquire('fw-desync');
-  const ag = await startAgent('src', ['--listen', `unix:${dir}/fw.sock`, '--socket-mode', '666'], {}, 'fw-desync');
+  // A private copy: its discard server and conntrack state are this test's alone.
+  const copy = labPrivate('fw-desync');
+  labUp(copy.name);
   try {
-    const run = await hopscopeIn(nsName('fw-desync', 'src'), ['session', '--agent', ag.address, '--json', '-m', '6', '198.18.4.2', '9'], 60_000, NOBODY);
-    assert.equal(run.code, 1, run.stderr); // the session does not get through
-    const summary = JSON.parse(run.stdout.trim().split('\n').at(-1)!);
-    const fw = topologies['fw-desync'].truth.paths[0].hops[1].v4![0];
-    assert.deepEqual(summary.comparison, { lastSessionTtl: 1, diverges: true, suspectTtl: 2, suspect: fw });
-    assert.equal(summary.bytesSent, 1);
-    assert.ok(summary.retransmissions >= 1);
+    const ag = await startAgent('src', ['--listen', `unix:${dir}/fw.sock`, '--socket-mode', '666'], {}, copy.name);
+    try {
+      const run = await hopscopeIn(nsName(copy.name, 'src'), ['session', '--agent', ag.address, '--json', '-m', '6', '198.18.4.2', '9'], 60_000, NOBODY);
+      assert.equal(run.code, 1, run.stderr); // the session does not get through
+      const summary = JSON.parse(run.stdout.trim().split('\n').at(-1)!);
+      const fw = copy.truth.paths[0].hops[1].v4![0];
+      assert.deepEqual(summary.comparison, { lastSessionTtl: 1, diverges: true, suspectTtl: 2, suspect: fw }, run.stdout);
+      assert.equal(summary.bytesSent, 1);
+      assert.ok(summary.retransmissions >= 1);
+    } finally {
+      await stop(ag);
+    }
   } finally {
-    await stop(ag);
-    labRelease('fw-desync');
+    labDown(copy.name);
   }
 });
