@@ -1,5 +1,7 @@
 import { path, type PathOptions, type PathResult } from '../probe';
 import { optionHelp, parseCommand, type OptionSpec } from './args';
+import { mplsTunnels, readLatency, type LatencyReading, type MplsTunnel } from '../analysis';
+import { formatReadings } from './readings';
 import { TRACE_OPTIONS, traceOptionsFromArgs } from './trace-command';
 import { AGENT_CLIENT_OPTIONS, viaAgent } from './agent-command';
 
@@ -32,6 +34,14 @@ export function formatPath(r: PathResult): string {
   return lines.join('\n');
 }
 
+/** MPLS and latency readings of the walk's own probes (the signature pings, sent with TTL 64 to each hop, left out). */
+function readingsOf(result: PathResult): { tunnels: MplsTunnel[]; latency: LatencyReading } {
+  const walked = new Set(result.hops.map((h) => h.ttl));
+  const records = result.records.filter((r) => r.dst === result.dst && walked.has(r.ttl) && !(r.proto === 'icmp' && r.ttl === 64 && !walked.has(64)));
+  const tunnels = mplsTunnels(records);
+  return { tunnels, latency: readLatency(records, { tunnels }) };
+}
+
 export async function pathCommand(argv: readonly string[], out: NodeJS.WritableStream = process.stdout): Promise<number> {
   const parsed = parseCommand('path', argv, PATH_OPTIONS, PATH_USAGE, out);
   if (!parsed) return 0;
@@ -44,7 +54,13 @@ export async function pathCommand(argv: readonly string[], out: NodeJS.WritableS
     const { records, hops, ...summary } = result;
     void records;
     void hops;
+    const { tunnels, latency } = readingsOf(result);
+    out.write(JSON.stringify({ type: 'readings', mpls: tunnels, latency: latency.verdicts }) + '\n');
     out.write(JSON.stringify(summary) + '\n');
-  } else out.write(formatPath(result) + '\n');
+  } else {
+    out.write(formatPath(result) + '\n');
+    const { tunnels, latency } = readingsOf(result);
+    for (const line of formatReadings(tunnels, latency.verdicts)) out.write(line + '\n');
+  }
   return result.reached ? 0 : 1;
 }
