@@ -91,6 +91,19 @@ function statusMessage() {
   }
 }
 const status = statusMessage();
+// With HOPSCOPE_AGENT set (an unprivileged kernel probing through a privileged agent), the
+// first output says which mode is active: in-process, the agent at its address, or none.
+/** @type {Promise<{ ok: boolean, text: string }> | null} */
+const agentStatus = process.env.HOPSCOPE_AGENT
+  ? (async () => {
+      try {
+        const m = await require(path.join(root, 'dist', 'agent', 'index.js')).probingMode();
+        return { ok: m.mode !== 'none', text: `${status.text.split('\n')[0]}\n${m.message}` };
+      } catch (err) {
+        return { ok: false, text: `hopscope kernel: the agent check failed: ${/** @type {Error} */ (err).message}` };
+      }
+    })()
+  : null;
 
 // 4. execute_input: the server knows the request message and the IOPub socket, the handler
 // the execution count (incremented synchronously when the execution starts).
@@ -123,6 +136,17 @@ if (Handler && typeof Handler.prototype.handleExecuteImpl === 'function') {
       announce.get(req)?.(this.execCount + 1);
     } catch {
       /* never block the cell */
+    }
+    if (!greeted && req && !req.silent && agentStatus) {
+      greeted = true;
+      return agentStatus.then((st) => {
+        try {
+          writeStream(st.ok ? 'stdout' : 'stderr', st.text + '\n');
+        } catch {
+          /* never block the cell */
+        }
+        return execute.call(this, req, writeStream, writeDisplayData);
+      });
     }
     if (!greeted && req && !req.silent) {
       greeted = true;

@@ -6,13 +6,16 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { labAcquire, labDown, labPrivate, labRelease, labUp, nsName, topologies } from '../lab';
 import { CLI, NEED_ROOT, hopscopeIn, parseJsonTrace, addrsByTtl, truthAddrs } from './helpers';
+import { startAgent as startAgentIn, stopAgent as stop, killAgents, type Agent } from './agent-helpers';
+
+const startAgent = (node: string | null, args: string[], env: NodeJS.ProcessEnv = {}, topo = TOPO) => startAgentIn(node === null ? null : nsName(topo, node), args, env);
 import { AgentError, AgentProber, bidirectional } from '../../lib/agent';
 import { probeBatch, type ProbeSpec } from '../../lib/probe';
 import type { ProbeRecord } from '../../lib/record';
@@ -28,7 +31,6 @@ const SKIP = NEED_ROOT || (hasSetpriv ? false : 'setpriv (util-linux) is not ins
 const NOBODY = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all'];
 
 let dir = '';
-const children = new Set<ChildProcess>();
 
 /** Node name of a lab IPv4 address (from the topology's links: link n, side a = .1, side b = .2). */
 function nodeOf(addr: string | null): string {
@@ -37,44 +39,6 @@ function nodeOf(addr: string | null): string {
   const l = asym.links.find((x) => x.a.v4 === `${addr}/24` || x.b.v4 === `${addr}/24`);
   if (!l) return `?${addr}`;
   return l.a.v4 === `${addr}/24` ? l.a.node : l.b.node;
-}
-
-interface Agent {
-  proc: ChildProcess;
-  address: string;
-  stderr: () => string;
-}
-
-/** Starts `hopscope agent` in a lab namespace (or the root namespace) and waits for it to serve. */
-function startAgent(node: string | null, args: string[], env: NodeJS.ProcessEnv = {}, topo = TOPO): Promise<Agent> {
-  const cmd = [process.execPath, '--import', 'tsx', CLI, 'agent', ...args];
-  const proc = node ? spawn('ip', ['netns', 'exec', nsName(topo, node), ...cmd], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } }) : spawn(cmd[0], cmd.slice(1), { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } });
-  children.add(proc);
-  proc.on('exit', () => children.delete(proc));
-  let err = '';
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`agent did not start in 20 s: ${err}`)), 20_000);
-    proc.stderr!.on('data', (d) => {
-      err += d;
-      const m = /serving (\S+)/.exec(err);
-      if (m) {
-        clearTimeout(t);
-        resolve({ proc, address: m[1], stderr: () => err });
-      }
-    });
-    proc.on('exit', (code) => {
-      clearTimeout(t);
-      reject(new Error(`agent exited with ${code}: ${err}`));
-    });
-  });
-}
-
-function stop(a: Agent): Promise<void> {
-  if (a.proc.exitCode !== null || a.proc.signalCode !== null) return Promise.resolve();
-  return new Promise((r) => {
-    a.proc.once('exit', () => r());
-    a.proc.kill('SIGTERM');
-  });
 }
 
 let agentA: Agent;
@@ -93,7 +57,7 @@ before(async () => {
 
 after(async () => {
   if (SKIP) return;
-  for (const c of children) c.kill('SIGKILL');
+  killAgents();
   labRelease(TOPO);
   rmSync(dir, { recursive: true, force: true });
 });
