@@ -91,7 +91,7 @@ const dotId = (s: string) => `"${s.replace(/"/g, '\\"')}"`;
 export function toDot(result: MultipathResult, options: { name?: string } = {}): string {
   const lines = [`digraph ${dotId(options.name ?? `multipath ${result.target}`)} {`, '  rankdir=TB;', '  node [shape=box, fontname="monospace"];'];
   const balancers = new Map(result.balancers.map((b) => [b.addr, b]));
-  const looped = new Set(result.anomalies.filter((a) => a.kind === 'loop').map((a) => a.addr));
+  const looped = new Set(result.anomalies.flatMap((a) => (a.kind === 'loop' ? [a.addr] : [])));
   const byTtl = new Map<number, string[]>();
   for (const n of result.nodes) {
     const attrs = [`label=${dotId(`${n.addr}\\nTTL ${n.ttls.join(',')}${balancers.has(n.addr) ? `\\n${balancers.get(n.addr)!.kind} balancer` : ''}`)}`];

@@ -174,7 +174,9 @@ export function tracelbResult(o: Record<string, unknown>, run: string, problems:
     nodes: [...nodes.values()].sort((a, b) => a.ttls[0] - b.ttls[0] || a.addr.localeCompare(b.addr)),
     links,
     balancers: classifyBalancers(links, new Map()),
-    anomalies: graph.anomalies,
+    // scamper's own links (added above) are no false links.
+    anomalies: graph.anomalies.filter((a) => a.kind !== 'false-link' || !links.some((l) => l.ttl === a.ttl && l.from === a.from && l.to === a.to)),
+    algorithm: 'scamper-tracelb',
     probes: probec,
     durationMs: start === null ? 0 : Math.max(0, latest - start),
     complete: stopReason === 'complete',
