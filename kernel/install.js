@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // @ts-check
 /**
- * Installs the hopscope Jupyter kernel spec ("TypeScript (hopscope)", kernel name `hopscope`)
- * with Debian's Jupyter (`jupyter kernelspec install`). Idempotent: the spec is rewritten in
+ * Installs the hopscope Jupyter kernel spec ("TypeScript (hopscope)", kernel name `hopscope`),
+ * and its replay twin ("TypeScript (hopscope, replay)", `hopscope-replay`: HOPSCOPE_REPLAY=1, the
+ * notebooks replay their recorded probes, no privileges needed), with Debian's Jupyter (`jupyter kernelspec install`). Idempotent: the spec is rewritten in
  * place. System-wide when run as root, for the current user otherwise.
  *
  *   npm run kernel:install [-- --user | --sys-prefix | --prefix DIR] [--name NAME] [--jupyter PATH]
@@ -52,15 +53,18 @@ function findJupyter(explicit) {
   return null;
 }
 
-/** The kernel spec (kernel.json) for this checkout. */
-function kernelSpec() {
+/**
+ * The kernel spec (kernel.json) for this checkout. The replay variant sets HOPSCOPE_REPLAY=1:
+ * the notebooks' probing calls (hs.replay.recorder) read their recordings instead of probing.
+ */
+function kernelSpec(replay = false) {
   return {
     argv: [process.execPath, path.join(root, 'kernel', 'launch.js'), '--config-path', '{connection_file}'],
-    display_name: 'TypeScript (hopscope)',
+    display_name: replay ? 'TypeScript (hopscope, replay)' : 'TypeScript (hopscope)',
     language: 'typescript',
     interrupt_mode: 'signal',
-    env: {},
-    metadata: { hopscope: { root, version: require(path.join(root, 'package.json')).version } },
+    env: replay ? { HOPSCOPE_REPLAY: '1' } : {},
+    metadata: { hopscope: { root, version: require(path.join(root, 'package.json')).version, replay } },
   };
 }
 
@@ -77,19 +81,23 @@ function main() {
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hopscope-kernel-'));
   try {
-    const specDir = path.join(dir, opts.name);
-    fs.mkdirSync(specDir, { mode: 0o755 });
-    fs.writeFileSync(path.join(specDir, 'kernel.json'), JSON.stringify(kernelSpec(), null, 2) + '\n');
-    const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-    const scope = opts.prefix ? ['--prefix', opts.prefix] : opts.scope ? [opts.scope] : isRoot ? [] : ['--user'];
-    const args = ['kernelspec', 'install', '--replace', '--name', opts.name, ...scope, specDir];
-    const r = spawnSync(jupyter, args, { encoding: 'utf8' });
-    if (r.status !== 0) {
-      console.error(`kernel:install: ${jupyter} ${args.join(' ')} failed:\n${r.stderr || r.stdout}`);
-      process.exit(1);
+    for (const replay of [false, true]) {
+      const name = replay ? `${opts.name}-replay` : opts.name;
+      const spec = kernelSpec(replay);
+      const specDir = path.join(dir, name);
+      fs.mkdirSync(specDir, { mode: 0o755 });
+      fs.writeFileSync(path.join(specDir, 'kernel.json'), JSON.stringify(spec, null, 2) + '\n');
+      const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+      const scope = opts.prefix ? ['--prefix', opts.prefix] : opts.scope ? [opts.scope] : isRoot ? [] : ['--user'];
+      const args = ['kernelspec', 'install', '--replace', '--name', name, ...scope, specDir];
+      const r = spawnSync(jupyter, args, { encoding: 'utf8' });
+      if (r.status !== 0) {
+        console.error(`kernel:install: ${jupyter} ${args.join(' ')} failed:\n${r.stderr || r.stdout}`);
+        process.exit(1);
+      }
+      const where = /Installed kernelspec \S+ in (.+)/.exec(`${r.stdout}\n${r.stderr}`)?.[1]?.trim();
+      console.log(`kernel "${name}" (${spec.display_name}) installed${where ? ` in ${where}` : ''}`);
     }
-    const where = /Installed kernelspec \S+ in (.+)/.exec(`${r.stdout}\n${r.stderr}`)?.[1]?.trim();
-    console.log(`kernel "${opts.name}" (TypeScript (hopscope)) installed${where ? ` in ${where}` : ''}`);
     if (!fs.existsSync(path.join(root, 'dist', 'index.js'))) console.log('note: hopscope is not built yet: run npm run build before using the kernel');
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

@@ -2,7 +2,7 @@
  * SVG rendering of Vega-Lite specs with vega 5 in Node, no canvas. vega and vega-lite are
  * loaded on first use only.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { VegaLiteSpec } from './spec';
 
 type VegaModule = typeof import('vega');
@@ -69,19 +69,32 @@ function newView(spec: VegaLiteSpec, warnings: string[]) {
 }
 
 /**
- * Gives every id of an SVG document a prefix unique to this rendering, so that several
- * charts inlined in one page (Notebook 6, nbconvert HTML) never share clip-path or gradient ids.
+ * Makes the ids of an SVG document (vega's clip paths and gradients) unique to it, so that
+ * several charts inlined in one page (Notebook 6, nbconvert HTML) never share one. With a
+ * `prefix`, every id becomes `prefix-id`. Without, the ids are numbered in document order
+ * (vega's own numbers come from process-wide counters) and prefixed with a hash of the
+ * content: the same chart renders to the same SVG whatever was drawn before it (a replayed
+ * notebook shows exactly the recorded outputs), and identical charts that share ids share
+ * identical definitions.
  */
-export function uniquifySvgIds(svg: string, prefix = 'hs' + randomBytes(4).toString('hex')): string {
-  const ids = new Set<string>();
-  for (const m of svg.matchAll(/\sid="([^"]+)"/g)) ids.add(m[1]);
-  if (ids.size === 0) return svg;
+export function uniquifySvgIds(svg: string, prefix?: string): string {
+  const ids = [...new Set([...svg.matchAll(/\sid="([^"]+)"/g)].map((m) => m[1]))];
+  if (ids.length === 0) return svg;
+  const index = new Map(ids.map((id, i) => [id, i]));
   const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const alt = [...ids].map(esc).join('|');
-  return svg
-    .replace(new RegExp(`(\\sid=")(${alt})"`, 'g'), `$1${prefix}-$2"`)
-    .replace(new RegExp(`url\\(#(${alt})\\)`, 'g'), `url(#${prefix}-$1)`)
-    .replace(new RegExp(`(href=")#(${alt})"`, 'g'), `$1#${prefix}-$2"`);
+  const alt = ids.map(esc).join('|');
+  const rename = (name: (id: string, i: number) => string) => {
+    const to = (id: string) => name(id, index.get(id)!);
+    return svg
+      .replace(new RegExp(`(\\sid=")(${alt})"`, 'g'), (_, a: string, id: string) => `${a}${to(id)}"`)
+      .replace(new RegExp(`url\\(#(${alt})\\)`, 'g'), (_, id: string) => `url(#${to(id)})`)
+      .replace(new RegExp(`(href=")#(${alt})"`, 'g'), (_, a: string, id: string) => `${a}#${to(id)}"`);
+  };
+  if (prefix !== undefined) return rename((id) => `${prefix}-${id}`);
+  const kind = (id: string) => id.replace(/[_-]?\d+$/, '') || 'id';
+  const canonical = rename((id, i) => `${kind(id)}${i}`);
+  const hash = 'hs' + createHash('sha1').update(canonical).digest('hex').slice(0, 8);
+  return rename((id, i) => `${hash}-${kind(id)}${i}`);
 }
 
 /** Renders a Vega-Lite spec to an SVG document (vega's own asynchronous path). */

@@ -41,6 +41,11 @@ function nodePath(): string {
   }
 }
 
+/** HOPSCOPE_REPLAY asks the notebooks to replay their recordings (see lib/replay). */
+function replayMode(): boolean {
+  return /^(1|true|yes|on)$/i.test(process.env.HOPSCOPE_REPLAY ?? '');
+}
+
 /** Ways to get probing to work, for a process that cannot open raw sockets. */
 export function privilegeAdvice(): string[] {
   return [
@@ -79,14 +84,25 @@ export function kernelStatus(): KernelStatus {
   const advice = canProbe ? [] : privilegeAdvice();
   const who = `${user}${uid !== null ? ` (uid ${uid})` : ''}`;
   const head = `hopscope · Node ${process.version} · ${who}`;
-  const message = canProbe
-    ? `${head}\nprobing works: this kernel can open raw sockets${uid === 0 ? ' (root)' : ' (CAP_NET_RAW)'}.`
-    : [
+  const replay = replayMode();
+  const message = replay
+    ? [
         `${head}`,
-        `probing will NOT work: ${reason}.`,
-        'To probe from this notebook:',
-        ...advice.map((a) => `  - ${a}`),
-        'Reading, analysing and charting saved probe records works without privileges.',
-      ].join('\n');
+        'replay mode (HOPSCOPE_REPLAY=1): probing calls made through hs.replay.recorder() read their recordings',
+        "(the notebook's data/NN-*.jsonl) and send nothing; a call that was not recorded is an error.",
+        canProbe ? 'This kernel could probe: unset HOPSCOPE_REPLAY (or pick "TypeScript (hopscope)") to probe live.' : `Probing itself would not work here: ${reason}.`,
+      ].join('\n')
+    : canProbe
+      ? `${head}\nprobing works: this kernel can open raw sockets${uid === 0 ? ' (root)' : ' (CAP_NET_RAW)'}.`
+      : [
+          `${head}`,
+          `probing will NOT work: ${reason}.`,
+          'To probe from this notebook:',
+          ...advice.map((a) => `  - ${a}`),
+          'Or replay what was recorded: the notebooks in notebooks/ carry their probe records (notebooks/data/);',
+          'pick the kernel "TypeScript (hopscope, replay)" (Kernel > Change kernel) or start Jupyter with HOPSCOPE_REPLAY=1,',
+          'and every probing call reads its recording instead of probing.',
+          'Reading, analysing and charting saved probe records works without privileges.',
+        ].join('\n');
   return { canProbe, uid, user, capNetRaw, reason, advice, node: process.version, message };
 }

@@ -19,7 +19,7 @@
  * the result. `hopscope analyze data/01-first-trace.jsonl` and `io.fromJsonl` read the records.
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, relative, resolve } from 'node:path';
 import type { ProbeRecord, TraceSummary } from '../record';
 import { recordProblem, toJsonl } from '../io/jsonl';
 import * as probe from '../probe';
@@ -89,14 +89,18 @@ export function replayRequested(): boolean {
   }
 }
 
-/** JSON form of options: no abort signals or functions; keys sorted so comparison is stable. */
-function plain(x: unknown): unknown {
+/**
+ * JSON form of a value: no abort signals or functions, fields in their order (a table shows
+ * its columns in that order); `sorted` also sorts the keys, for comparing options.
+ */
+function plain(x: unknown, sorted = false): unknown {
   if (x === undefined || typeof x === 'function' || (typeof AbortSignal !== 'undefined' && x instanceof AbortSignal)) return undefined;
-  if (Array.isArray(x)) return x.map((v) => plain(v) ?? null);
+  if (Array.isArray(x)) return x.map((v) => plain(v, sorted) ?? null);
   if (x !== null && typeof x === 'object') {
     const out: Record<string, unknown> = {};
-    for (const k of Object.keys(x).sort()) {
-      const v = plain((x as Record<string, unknown>)[k]);
+    const keys = Object.keys(x);
+    for (const k of sorted ? keys.sort() : keys) {
+      const v = plain((x as Record<string, unknown>)[k], sorted);
       if (v !== undefined) out[k] = v;
     }
     return out;
@@ -104,7 +108,7 @@ function plain(x: unknown): unknown {
   return x;
 }
 
-const same = (a: unknown, b: unknown) => JSON.stringify(plain(a)) === JSON.stringify(plain(b));
+const same = (a: unknown, b: unknown) => JSON.stringify(plain(a, true)) === JSON.stringify(plain(b, true));
 
 /** Parses a recording (the text of a `.jsonl` file). */
 export function parseRecording(text: string, file = 'recording'): Map<string, RecordedCall> {
@@ -196,7 +200,7 @@ export class Recorder {
     this.name = name;
     this.mode = options.mode ?? defaultMode();
     if (!['record', 'live', 'replay'].includes(this.mode)) throw new ReplayError(`mode ${JSON.stringify(this.mode)}: record, live or replay`);
-    this.file = resolve(options.dir ?? process.env.HOPSCOPE_RECORD_DIR ?? 'data', `${name}.jsonl`);
+    this.file = resolve(options.dir ?? (process.env.HOPSCOPE_RECORD_DIR || 'data'), `${name}.jsonl`);
     if (this.mode === 'replay' && !existsSync(this.file)) {
       throw new ReplayError(`replay: there is no recording ${this.file}; run the notebook once where probing works (as root against the lab) to record it, or point HOPSCOPE_RECORD_DIR at the recordings`);
     }
@@ -209,11 +213,13 @@ export class Recorder {
 
   /** One line saying what this recorder does (for a notebook's first cell). */
   describe(): string {
+    const rel = relative(process.cwd(), this.file);
+    const file = rel.startsWith('..') ? this.file : rel;
     if (this.mode === 'replay') {
       const when = [...this.calls.values()].map((c) => c.recordedAt).sort().pop();
-      return `replay: the probing calls read ${this.file} (${this.calls.size} calls${when ? `, recorded ${when}` : ''}); nothing is sent`;
+      return `replay: the probing calls read ${file} (${this.calls.size} calls${when ? `, recorded ${when}` : ''}); nothing is sent`;
     }
-    return this.mode === 'record' ? `live: probing, every call recorded to ${this.file}` : 'live: probing, nothing recorded';
+    return this.mode === 'record' ? `live: probing, every call recorded to ${file}` : 'live: probing, nothing recorded';
   }
 
   /** Names of the calls in the recording. */

@@ -2,15 +2,17 @@
  * The investigation notebooks (issue #9): each runs top to bottom against the lab with the
  * hopscope kernel (nbconvert, as root), shows what the lab's truth says, and every chart it
  * displays carries the Vega-Lite spec and the SVG; the committed copies carry their outputs.
+ * Each live run records its probing calls, and the notebook then replays them as user nobody
+ * with no capabilities (kernel "TypeScript (hopscope, replay)") showing the same outputs.
  */
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { labAcquire, labRelease, topologies } from '../lab';
 import { NEED_ROOT } from './helpers';
-import { NO_JUPYTER, ROOT, VEGALITE, executeNotebook, installKernel, text, type Cell, type Output } from './jupyter';
+import { NO_JUPYTER, ROOT, VEGALITE, executeNotebook, installKernel, shownAfterSetup, text, type Cell, type Output } from './jupyter';
 
 const NOTEBOOKS = join(ROOT, 'notebooks');
 const TOPOLOGIES = ['linear', 'ecmp-unequal', 'ecmp-packet', 'asym', 'ratelimit', 'fw-desync'];
@@ -61,9 +63,18 @@ test('the five investigation notebooks are committed with their outputs', () => 
 describe('the notebooks run against the lab', { skip: SKIP }, () => {
   const run = (name: string) => {
     const out = join(prefix, 'out');
-    const { cells } = executeNotebook(prefix, join(NOTEBOOKS, name), out, undefined, 180);
+    // The probing calls are recorded here (not into the checkout's notebooks/data/)…
+    const data = join(prefix, 'data');
+    const { cells } = executeNotebook(prefix, join(NOTEBOOKS, name), out, undefined, 180, { env: { HOPSCOPE_RECORD_DIR: data } });
     assert.deepEqual(outputs(cells).filter((o) => o.output_type === 'error').map((o) => `${o.ename}: ${o.evalue}`), [], `${name}: cell errors`);
     assertBundles(name, cells);
+    // …and replayed by user nobody without capabilities (the replay kernel): the same tables, charts and verdicts.
+    const replayOut = join(prefix, `replay-${name}`);
+    mkdirSync(replayOut, { mode: 0o777 });
+    chmodSync(replayOut, 0o777);
+    chmodSync(prefix, 0o755);
+    const replayed = executeNotebook(prefix, join(NOTEBOOKS, name), replayOut, { uid: 65534, home: replayOut }, 120, { kernel: 'hopscope-replay', env: { HOPSCOPE_RECORD_DIR: data } });
+    assert.deepEqual(shownAfterSetup(replayed.cells), shownAfterSetup(cells), `${name}: the replay shows what the live run showed`);
     return cells;
   };
 
