@@ -8,6 +8,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${HOPSCOPE_REPORTS:-reports}
 mkdir -p "$out"
+# The notebooks' probing calls are recorded beside the reports (HOPSCOPE_REPLAY=1 with
+# HOPSCOPE_RECORD_DIR=$out/data replays them), not over the committed notebooks/data/.
+case $out in /*) data=$out/data ;; *) data=$PWD/$out/data ;; esac
+export HOPSCOPE_RECORD_DIR=${HOPSCOPE_RECORD_DIR:-$data}
 status=0
 for nb in notebooks/[0-9][0-9]-*.ipynb; do
   name=$(basename "$nb" .ipynb)

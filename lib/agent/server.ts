@@ -133,8 +133,7 @@ export class AgentServer {
     const max = this.options.maxConnections ?? AGENT_DEFAULTS.maxConnections;
     if (this.connections.size >= max) {
       output.write(line({ type: 'error', id: null, code: 'too-many-requests', message: `the agent serves at most ${max} connections at once` }));
-      output.end();
-      input.destroy?.();
+      closeGently(input, output);
       return Promise.resolve();
     }
     const c = new Connection(this, input, output, label, this.options.helloMs ?? AGENT_DEFAULTS.helloMs);
@@ -198,6 +197,13 @@ export class AgentServer {
   log(message: string): void {
     this.options.log?.(message);
   }
+}
+
+/** Ends our side after the last line is written; the peer gets a second to read it (its writes are drained meanwhile). */
+function closeGently(input: Readable, output: Writable): void {
+  output.end();
+  input.resume();
+  setTimeout(() => input.destroy?.(), 1000).unref();
 }
 
 function digest(s: string): Buffer {
@@ -268,8 +274,8 @@ class Connection {
     this.running.clear();
     for (const s of this.sessions.values()) s.close();
     this.sessions.clear();
-    if (this.output !== process.stdout) this.output.end();
-    this.input.destroy?.();
+    if (this.output !== process.stdout) closeGently(this.input, this.output);
+    else this.input.destroy?.();
     this.finish();
   }
 
@@ -283,6 +289,7 @@ class Connection {
   }
 
   private onLine(text: string): void {
+    if (this.ended) return;
     let m: Record<string, unknown>;
     try {
       m = JSON.parse(text);

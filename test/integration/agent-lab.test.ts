@@ -175,8 +175,11 @@ test('a killed agent fails the running trace at once with a clear error; nothing
     if (r.ttl >= 1) break;
   }
   const run2 = client.trace('198.18.4.99', { waitMs: 5000, queries: 3 });
+  // And a probe in flight through the Prober interface (what trace({ prober: agent }) sends).
+  const inFlight = client.probe({ ipVersion: 4, proto: 'udp', src: SRC, dst: '198.18.4.99', ttl: 64, sport: 40001, dport: 33434, checksum: 7 }, { timeoutMs: 5000 });
   await new Promise((r) => setTimeout(r, 300));
   ag.proc.kill('SIGKILL');
+  await assert.rejects(inFlight, (e: unknown) => e instanceof AgentError && e.code === 'disconnected');
   await assert.rejects(run2.summary, (e: unknown) => e instanceof AgentError && e.code === 'disconnected' && /agent unix:.*kill\.sock: the connection closed/.test(e.message));
   assert.ok(performance.now() - t0 < 4000, `failed after ${performance.now() - t0} ms`);
   await assert.rejects(client.probe({ ipVersion: 4, proto: 'udp', src: SRC, dst: DST, ttl: 1, sport: 40000, dport: 33434 }), /disconnected|connection closed/);
@@ -302,4 +305,17 @@ test('session --agent: an unprivileged client traces inside a TCP session the ag
   } finally {
     labDown(copy.name);
   }
+});
+
+test('stdio: the library spawns an agent, traces through it, and a crash of the spawned agent fails the running call', { skip: SKIP }, async () => {
+  const command = ['ip', 'netns', 'exec', nsName(TOPO, 'src'), process.execPath, '--import', 'tsx', CLI, 'agent', '--listen', 'stdio', '--quiet'];
+  const agent = await AgentProber.connect('stdio', { command, timeoutMs: 20_000 });
+  const s = await agent.trace(DST, { queries: 1 }).summary;
+  assert.equal(s.reached, true);
+  const run = agent.trace('198.18.4.99', { waitMs: 5000 });
+  await new Promise((r) => setTimeout(r, 300));
+  process.kill(agent.info!.pid, 'SIGKILL');
+  const t0 = performance.now();
+  await assert.rejects(run.summary, (e: unknown) => e instanceof AgentError && e.code === 'disconnected' && /agent stdio: (the agent was killed by SIGKILL|the connection closed)/.test(e.message));
+  assert.ok(performance.now() - t0 < 2000);
 });

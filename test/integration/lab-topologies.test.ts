@@ -313,6 +313,17 @@ describe('lab topologies against independent tools', { skip: NEED_ROOT }, () => 
       assert.ok(invalid() - before >= 2, `fw dropped ${invalid() - before} invalid packets`);
 
       const dstNs = nsName(copy.name, 'dst');
+      // A service that died (killed here, as by a crash) is started again by the next `up`.
+      const listening = () => /:9\b/.test(inNs(dstNs, 'ss', ['-Hltn']));
+      assert.ok(listening());
+      const first = Number(readFileSync(`/run/hopscope-lab/${dstNs}.pids`, 'utf8').split('\n')[0]);
+      process.kill(-first, 'SIGKILL');
+      const killDeadline = Date.now() + 3000;
+      while (listening() && Date.now() < killDeadline) execFileSync('sleep', ['0.05']);
+      assert.ok(!listening(), 'the killed service no longer listens');
+      labUp(copy.name, { alias: true });
+      assert.ok(listening(), 'up restarted the dead service');
+      assert.deepEqual(JSON.parse(readFileSync(serviceStatePath(copy.name, 'dst', 'discard'), 'utf8')), { port: 9, bytes: 0 });
       assert.equal(labSrcAlias(), copy.name);
       const pids = readFileSync(`/run/hopscope-lab/${dstNs}.pids`, 'utf8').split('\n').filter(Boolean).map(Number);
       labDown(copy.name);

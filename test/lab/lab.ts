@@ -292,12 +292,38 @@ function killServices(ns: string): void {
     }
   }
   rmSync(pidFile, { force: true });
-  for (const f of existsSync(STATE_DIR) ? readdirSync(STATE_DIR) : []) if (f.startsWith(`${ns}-`)) rmSync(join(STATE_DIR, f), { force: true });
+  for (const f of existsSync(STATE_DIR) ? readdirSync(STATE_DIR) : []) if (f.startsWith(`${ns}-`) || f.startsWith(`${ns}.`)) rmSync(join(STATE_DIR, f), { force: true });
 }
 
 /** Where a service keeps its state (e.g. a byte count) for tests to read. */
 export function serviceStatePath(topo: string, node: string, service: string): string {
   return `${STATE_DIR}/${nsName(topo, node)}-${service}`;
+}
+
+const servicePidPath = (ns: string, service: string) => `${STATE_DIR}/${ns}.${service}.pid`;
+
+/** True when the service's process group (ip netns exec and the script) is still alive. */
+function serviceAlive(ns: string, service: string): boolean {
+  try {
+    process.kill(-Number(readFileSync(servicePidPath(ns, service), 'utf8')), 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Restarts the services of an up topology that have died (ended by hand, or by a crash),
+ * so `up` on a lab left running keeps its promise that the topology works.
+ */
+function reviveServices(topo: Topology): void {
+  for (const node of topo.nodes)
+    for (const svc of node.services ?? []) {
+      const ns = nsName(topo.name, node.name);
+      if (serviceAlive(ns, svc.name)) continue;
+      rmSync(serviceStatePath(topo.name, node.name, svc.name), { force: true });
+      startService(topo, node.name, svc);
+    }
 }
 
 function startService(topo: Topology, node: string, svc: LabService): void {
@@ -307,9 +333,11 @@ function startService(topo: Topology, node: string, svc: LabService): void {
   const child = spawn('ip', ['netns', 'exec', ns, process.execPath, script, serviceStatePath(topo.name, node, svc.name), ...svc.args], {
     detached: true,
     stdio: 'ignore',
+    env: { ...process.env, HOPSCOPE_LAB_NETNS: ns },
   });
   child.unref();
   appendFileSync(`${STATE_DIR}/${ns}.pids`, `${child.pid}\n`);
+  writeFileSync(servicePidPath(ns, svc.name), String(child.pid));
   // Ready when it has written its state file (bounded wait).
   const deadline = Date.now() + 5000;
   while (!existsSync(serviceStatePath(topo.name, node, svc.name))) {
@@ -353,6 +381,7 @@ export function labUp(name: string, options: { fresh?: boolean; alias?: boolean 
         const src = nsName(name, topo.source);
         run('ip', ['-n', src, 'route', 'flush', 'cache']);
         run('ip', ['-n', src, '-6', 'route', 'flush', 'cache']);
+        reviveServices(topo);
         if (alias) setAlias(topo);
         return topo;
       }
