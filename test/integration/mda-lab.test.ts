@@ -71,7 +71,16 @@ describe('hopscope mda on the lab', { skip: NEED_ROOT }, () => {
       // Only a run that found the long branch can have seen r2 one hop later.
       const found = r.links.filter((l) => truth.has(key(l.from, l.to))).length === truth.size;
       if (found) assert.deepEqual(r.nodes.find((n) => n.addr === '198.18.12.2')?.ttls, [3, 4]);
-      assert.deepEqual(r.anomalies, [], 'no flow meets r2 twice');
+      assert.deepEqual(r.anomalies.filter((a) => a.kind === 'loop' || a.kind === 'cycle'), [], 'no flow meets r2 twice');
+      const diamonds = r.anomalies.filter((a) => a.kind === 'diamond');
+      assert.equal(diamonds.length, 1);
+      assert.deepEqual(diamonds[0].divergence, { addr: '198.18.1.2', ttl: 1 });
+      assert.equal(diamonds[0].meshed, false);
+      // What classic traceroute would draw by mixing flows: r2 after itself (the A-B1-C-C "loop").
+      if (found) {
+        assert.equal(diamonds[0].unequalLengths, true);
+        assert.ok(r.anomalies.some((a) => a.kind === 'false-link' && a.from === '198.18.12.2' && a.to === '198.18.12.2'), JSON.stringify(r.anomalies));
+      }
       assert.deepEqual(r.balancers.map((b) => b.kind), ['per-flow']);
     }
   });
