@@ -110,10 +110,10 @@ export class AgentServer {
   }
 
   stats(): ProberStats & { connections: number } {
-    const total: ProberStats = { sent: 0, answered: 0, timedOut: 0, foreign: 0, late: 0, duplicates: 0, malformed: 0, sendErrors: 0 };
+    const total: Required<ProberStats> = { sent: 0, answered: 0, timedOut: 0, foreign: 0, late: 0, duplicates: 0, malformed: 0, sendErrors: 0, rewritten: 0 };
     for (const e of this.engines.values()) {
       const s = e.stats();
-      for (const k of Object.keys(total) as (keyof ProberStats)[]) total[k] += s[k];
+      for (const k of Object.keys(total) as (keyof ProberStats)[]) total[k] += s[k] ?? 0;
     }
     return { ...total, connections: this.connections.size };
   }

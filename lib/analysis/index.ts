@@ -10,3 +10,4 @@ export * from './as-path';
 export * from './bidirectional';
 export * from './mpls';
 export * from './latency';
+export * from './nat';

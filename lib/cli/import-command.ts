@@ -2,7 +2,7 @@ import { enrich } from '../enrich';
 import { asnDatabaseFromArgs, asPathOf, ENRICH_OPTIONS, formatAsPath, nameCacheFromArgs } from './enrich-options';
 import { readFileSync } from 'node:fs';
 import type { ProbeRecord } from '../record';
-import { hopTable, mplsTunnels, readLatency, returnTable } from '../analysis';
+import { hopTable, mplsTunnels, natRewrites, readLatency, returnTable } from '../analysis';
 import { formatReadings } from './readings';
 import {
   fromCsv, fromJsonl, parseAtlasTraceroute, parseMtrJson, parseScamperJson, parseTracepathText, parseTracerouteText, toCsv, toJsonl,
@@ -77,8 +77,9 @@ export async function analyzeCommand(argv: readonly string[], out: NodeJS.Writab
   const asHops = asn ? asPathOf(records, asn) : null;
   const tunnels = mplsTunnels(records);
   const latency = readLatency(records, { tunnels });
+  const nats = natRewrites(records);
   if (a.values.json) {
-    out.write(JSON.stringify({ hops, returns: back, ...(asn || names ? { addresses: [...info.values()] } : {}), ...(asHops ? { asPath: asHops } : {}), mpls: tunnels, latency: latency.verdicts }) + '\n');
+    out.write(JSON.stringify({ hops, returns: back, ...(asn || names ? { addresses: [...info.values()] } : {}), ...(asHops ? { asPath: asHops } : {}), mpls: tunnels, latency: latency.verdicts, nat: nats }) + '\n');
     return 0;
   }
   const label = (addr: string) => {
@@ -92,6 +93,6 @@ export async function analyzeCommand(argv: readonly string[], out: NodeJS.Writab
     out.write(`${String(h.ttl).padStart(2)}  ${who}${h.loss > 0 ? `  loss ${(h.loss * 100).toFixed(0)}%` : ''}${[...new Set(ret)].join('')}\n`);
   }
   if (asHops) for (const line of formatAsPath(asHops)) out.write(line + '\n');
-  for (const line of formatReadings(tunnels, latency.verdicts)) out.write(line + '\n');
+  for (const line of formatReadings(tunnels, latency.verdicts, nats)) out.write(line + '\n');
   return 0;
 }

@@ -1,6 +1,6 @@
 import { path, type PathOptions, type PathResult } from '../probe';
 import { optionHelp, parseCommand, type OptionSpec } from './args';
-import { mplsTunnels, readLatency, type LatencyReading, type MplsTunnel } from '../analysis';
+import { mplsTunnels, natRewrites, readLatency, type LatencyReading, type MplsTunnel, type NatRewrite } from '../analysis';
 import { formatReadings } from './readings';
 import { TRACE_OPTIONS, traceOptionsFromArgs } from './trace-command';
 import { AGENT_CLIENT_OPTIONS, viaAgent } from './agent-command';
@@ -14,7 +14,27 @@ export const PATH_OPTIONS: OptionSpec[] = [
 
 export const PATH_USAGE = `usage: hopscope path [options] TARGET\n\nWalks the path hop by hop like tracepath: return hops (asymm), path MTU, router signatures.\n\n${optionHelp(PATH_OPTIONS)}`;
 
-export function formatPath(r: PathResult): string {
+/**
+ * Verdict tags per TTL from the readings: `tunnel` inside an MPLS tunnel, `nat` where the
+ * probes get rewritten, `delay` where a latency step starts, `icmp-slow` where a hop only
+ * answers slowly.
+ */
+export function hopVerdicts(readings: PathReadings): Map<number, string[]> {
+  const tags = new Map<number, string[]>();
+  const add = (ttl: number, tag: string) => {
+    const t = tags.get(ttl) ?? tags.set(ttl, []).get(ttl)!;
+    if (!t.includes(tag)) t.push(tag);
+  };
+  for (const t of readings.tunnels) for (const ttl of t.ttls) add(ttl, 'tunnel');
+  for (const n of readings.nats) add(n.after?.ttl ?? n.ttl, 'nat');
+  for (const v of readings.latency.verdicts) {
+    if (v.kind === 'path-delay') add(v.ttl, 'delay');
+    else if (v.kind === 'icmp-slow') add(v.ttl, 'icmp-slow');
+  }
+  return tags;
+}
+
+export function formatPath(r: PathResult, verdicts: Map<number, string[]> = new Map()): string {
   const lines = [` 1?: [LOCALHOST]${' '.repeat(22)}pmtu ${r.localMtu}`];
   for (const h of r.hops) {
     const head = `${String(h.ttl).padStart(2)}:  `;
@@ -26,6 +46,7 @@ export function formatPath(r: PathResult): string {
       h.pmtu !== null ? `pmtu ${h.pmtu}` : '',
       h.asymm ? `asymm ${String(h.returnHops).padStart(2)}` : '',
       h.reached ? 'reached' : '',
+      ...(verdicts.get(h.ttl) ?? []),
       h.signature?.class ? `[${h.signature.timeExceeded ?? '-'}/${h.signature.echoReply ?? '-'} ${h.signature.class}]` : h.signature && (h.signature.timeExceeded ?? h.signature.echoReply) !== null ? `[${h.signature.timeExceeded ?? '-'}/${h.signature.echoReply ?? '-'}]` : '',
     ].filter(Boolean);
     lines.push(`${head}${h.addr.padEnd(40)} ${(h.rttMs ?? 0).toFixed(3).padStart(9)}ms ${tags.join(' ')}`.trimEnd());
@@ -34,12 +55,18 @@ export function formatPath(r: PathResult): string {
   return lines.join('\n');
 }
 
-/** MPLS and latency readings of the walk's own probes (the signature pings, sent with TTL 64 to each hop, left out). */
-function readingsOf(result: PathResult): { tunnels: MplsTunnel[]; latency: LatencyReading } {
+export interface PathReadings {
+  tunnels: MplsTunnel[];
+  latency: LatencyReading;
+  nats: NatRewrite[];
+}
+
+/** MPLS, latency and NAT readings of the walk's own probes (the signature pings, sent with TTL 64 to each hop, left out). */
+export function pathReadings(result: PathResult): PathReadings {
   const walked = new Set(result.hops.map((h) => h.ttl));
   const records = result.records.filter((r) => r.dst === result.dst && walked.has(r.ttl) && !(r.proto === 'icmp' && r.ttl === 64 && !walked.has(64)));
   const tunnels = mplsTunnels(records);
-  return { tunnels, latency: readLatency(records, { tunnels }) };
+  return { tunnels, latency: readLatency(records, { tunnels }), nats: natRewrites(records) };
 }
 
 export async function pathCommand(argv: readonly string[], out: NodeJS.WritableStream = process.stdout): Promise<number> {
@@ -49,18 +76,18 @@ export async function pathCommand(argv: readonly string[], out: NodeJS.WritableS
   const options: PathOptions = { ...traceOptionsFromArgs(values), mtu: values.mtu as number | undefined, signatures: !values['no-signatures'] };
   const run = await viaAgent(values, () => path(target, options), (agent) => agent.path(target, options));
   const result = await run.result;
+  const readings = pathReadings(result);
+  const verdicts = hopVerdicts(readings);
   if (values.json) {
-    for (const h of result.hops) out.write(JSON.stringify({ type: 'hop', ...h, rttMs: h.rttMs }) + '\n');
+    for (const h of result.hops) out.write(JSON.stringify({ type: 'hop', ...h, rttMs: h.rttMs, verdicts: verdicts.get(h.ttl) ?? [] }) + '\n');
     const { records, hops, ...summary } = result;
     void records;
     void hops;
-    const { tunnels, latency } = readingsOf(result);
-    out.write(JSON.stringify({ type: 'readings', mpls: tunnels, latency: latency.verdicts }) + '\n');
+    out.write(JSON.stringify({ type: 'readings', mpls: readings.tunnels, latency: readings.latency.verdicts, nat: readings.nats }) + '\n');
     out.write(JSON.stringify(summary) + '\n');
   } else {
-    out.write(formatPath(result) + '\n');
-    const { tunnels, latency } = readingsOf(result);
-    for (const line of formatReadings(tunnels, latency.verdicts)) out.write(line + '\n');
+    out.write(formatPath(result, verdicts) + '\n');
+    for (const line of formatReadings(readings.tunnels, readings.latency.verdicts, readings.nats)) out.write(line + '\n');
   }
   return result.reached ? 0 : 1;
 }

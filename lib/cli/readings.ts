@@ -1,8 +1,12 @@
-import type { LatencyVerdict, MplsTunnel } from '../analysis';
+import type { LatencyVerdict, MplsTunnel, NatRewrite } from '../analysis';
 
-/** The MPLS and latency readings of a path as text lines (path, analyze). */
-export function formatReadings(tunnels: readonly MplsTunnel[], verdicts: readonly LatencyVerdict[]): string[] {
+/** The MPLS, latency and NAT readings of a path as text lines (path, analyze). */
+export function formatReadings(tunnels: readonly MplsTunnel[], verdicts: readonly LatencyVerdict[], nats: readonly NatRewrite[] = []): string[] {
   const lines: string[] = [];
+  for (const n of nats) {
+    const where = n.after ? `at hop ${n.after.ttl} ${n.after.addr} or just after it` : `before hop ${n.ttl}`;
+    lines.push(`nat: ${where}: from hop ${n.ttl} on the probes are quoted from ${n.translatedSrc} (${n.evidence})`);
+  }
   for (const t of tunnels) {
     const where = t.ttls.length > 1 ? `hops ${t.ttls[0]}-${t.ttls.at(-1)}` : `hop ${t.ttls[0]}`;
     lines.push(`mpls: ${where} ${t.kind} tunnel${t.hidden ? `, ${t.hidden} hidden LSR${t.hidden > 1 ? 's' : ''}` : ''} (${t.evidence})`);

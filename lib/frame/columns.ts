@@ -49,6 +49,8 @@ export const PROBE_COLUMNS: Readonly<Record<keyof ProbeRecord, string>> = {
   quotedIpId: 'int32',
   quotedChecksum: 'int32',
   quotedTos: 'int32',
+  quotedSrc: 'string',
+  quotedSport: 'int32',
   tcpFlags: 'int32',
 };
 

@@ -10,8 +10,11 @@ const FIELD_TYPES: Record<keyof ProbeRecord, readonly string[]> = {
   icmpType: ['number', 'null'], icmpCode: ['number', 'null'], rttMs: ['number', 'null'], replyTtl: ['number', 'null'],
   quotedTtl: ['number', 'null'], ipId: ['number', 'null'], mpls: ['object', 'null'], replySize: ['number', 'null'],
   mtu: ['number', 'null'], quotedIpId: ['number', 'null'], quotedChecksum: ['number', 'null'], quotedTos: ['number', 'null'],
-  tcpFlags: ['number', 'null'],
+  quotedSrc: ['string', 'null'], quotedSport: ['number', 'null'], tcpFlags: ['number', 'null'],
 };
+
+/** Fields added after the first files were written: absent in those, read as null. */
+const ADDED_FIELDS: readonly (keyof ProbeRecord)[] = ['quotedSrc', 'quotedSport'];
 
 export const RECORD_FIELDS = Object.keys(FIELD_TYPES) as (keyof ProbeRecord)[];
 
@@ -20,6 +23,7 @@ export function recordProblem(x: unknown): string | null {
   if (typeof x !== 'object' || x === null || Array.isArray(x)) return 'not an object';
   const o = x as Record<string, unknown>;
   for (const f of RECORD_FIELDS) {
+    if (!(f in o) && ADDED_FIELDS.includes(f)) continue;
     if (!(f in o)) return `missing field ${f}`;
     const t = o[f] === null ? 'null' : typeof o[f];
     if (!FIELD_TYPES[f].includes(t)) return `field ${f} is ${t}, want ${FIELD_TYPES[f].join(' or ')}`;
@@ -52,7 +56,9 @@ export function fromJsonl(text: string, options: ImportOptions = {}): ImportResu
     if (typeof value === 'object' && value !== null && 'type' in value) return;
     const problem = recordProblem(value);
     if (problem) return sink.report({ line: i + 1, message: problem });
-    records.push(value as ProbeRecord);
+    const record = value as ProbeRecord;
+    for (const f of ADDED_FIELDS) if (!(f in record)) (record as unknown as Record<string, null>)[f] = null;
+    records.push(record);
   });
   return { records, errors: sink.errors };
 }

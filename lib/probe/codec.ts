@@ -4,7 +4,7 @@ import {
   emitTcpOptions, TCP_FLAGS, type Reply, type Result,
 } from '../packet';
 import type { ProbeSpec } from './spec';
-import { icmpKey, tcpAnswerKey, tcpKey, tcpSynAckKey, udpKey } from './spec';
+import { icmpKey, rewrittenKey, tcpAnswerKey, tcpKey, tcpSynAckKey, udpKey } from './spec';
 import type { RecvProto } from './sockets';
 import { canonicalAddress } from './source';
 
@@ -12,6 +12,8 @@ export interface BuiltProbe {
   datagram: Uint8Array;
   /** Identities a reply may carry: the quoted probe, or (TCP) the direct answer's acknowledgement. */
   keys: string[];
+  /** What still identifies it when a NAT rewrote the quote (IPv4 with a known IP-ID), else null. */
+  rewrittenKey: string | null;
   fields: ProbeFields;
 }
 
@@ -68,7 +70,8 @@ export function buildProbe(spec: ProbeSpec): BuiltProbe {
     probeIpId: spec.ipVersion === 4 && (ip.ipId & 0xffff) !== 0 ? ip.ipId & 0xffff : null,
     tos: spec.tos ?? 0, size: datagram.length,
   });
-  return { datagram, keys, fields };
+  const known = fields.probeIpId !== null;
+  return { datagram, keys, fields, rewrittenKey: known ? rewrittenKey(dst, spec.proto, fields.dport, fields.probeIpId!) : null };
 }
 
 /** Keys under which a reply may be filed: one per probe identity it could answer. */
@@ -103,12 +106,14 @@ export function replyFields(r: Reply): Omit<ReplyFields, 'rttMs'> {
     quotedIpId: r.quote?.ipId ?? null,
     quotedChecksum: r.quote?.udp?.checksum ?? r.quote?.icmp?.checksum ?? null,
     quotedTos: r.quote?.tos ?? null,
+    quotedSrc: r.quote ? canonicalAddress(r.quote.src) : null,
+    quotedSport: r.quote?.udp?.sport ?? r.quote?.tcp?.sport ?? null,
     tcpFlags: r.tcp?.flags ?? null,
   };
 }
 
 export type DecodedPacket =
-  | { ok: true; keys: string[]; reply: Omit<ReplyFields, 'rttMs'> }
+  | { ok: true; keys: string[]; rewrittenKey: string | null; reply: Omit<ReplyFields, 'rttMs'> }
   | { ok: false; malformed: boolean };
 
 /** Decodes what a receive socket delivered into match keys and record fields. */
@@ -124,5 +129,15 @@ export function decodePacket(p: { ipVersion: 4 | 6; proto: RecvProto; bytes: Uin
   const keys = replyKeys(res.value);
   // An ICMP error whose quote cannot be read is damaged; anything else without a key is not ours.
   if (keys.length === 0) return { ok: false, malformed: res.value.quoteError !== null };
-  return { ok: true, keys, reply: replyFields(res.value) };
+  return { ok: true, keys, rewrittenKey: quoteRewrittenKey(res.value), reply: replyFields(res.value) };
+}
+
+/** The NAT-proof identity of the probe an IPv4 ICMP error quotes (see rewrittenKey). */
+function quoteRewrittenKey(r: Reply): string | null {
+  const q = r.quote;
+  if (!q || q.ipVersion !== 4 || q.ipId === null || q.ipId === 0) return null;
+  if (q.udp) return rewrittenKey(q.dst, 'udp', q.udp.dport, q.ipId);
+  if (q.tcp) return rewrittenKey(q.dst, 'tcp', q.tcp.dport, q.ipId);
+  if (q.icmp) return rewrittenKey(q.dst, 'icmp', null, q.ipId);
+  return null;
 }

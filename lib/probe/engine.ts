@@ -25,6 +25,7 @@ export const ENGINE_DEFAULTS = { rate: 1000, burst: 32, maxInFlight: 256, defaul
 
 interface Pending {
   keys: string[];
+  rewrittenKey: string | null;
   probe: ProbeFields;
   sentHr: bigint;
   timeout: number | (() => number);
@@ -53,10 +54,12 @@ export class Engine implements Prober {
   private readonly maxInFlight: number;
   private readonly defaultTimeoutMs: number;
   private readonly pending = new Map<string, Pending>();
+  /** In-flight probes by their NAT-proof identity (several when IP-IDs repeat: then none matches by it). */
+  private readonly byRewrittenKey = new Map<string, Set<Pending>>();
   private readonly queue: Queued[] = [];
   /** Keys of probes recently finished, to tell late and duplicate replies from foreign ones. */
   private readonly recent = new Map<string, 'late' | 'answered'>();
-  private readonly counters: ProberStats = { sent: 0, answered: 0, timedOut: 0, foreign: 0, late: 0, duplicates: 0, malformed: 0, sendErrors: 0 };
+  private readonly counters: ProberStats = { sent: 0, answered: 0, timedOut: 0, foreign: 0, late: 0, duplicates: 0, malformed: 0, sendErrors: 0, rewritten: 0 };
   private sending = 0;
   private pumpTimer: NodeJS.Timeout | null = null;
   private sweepTimer: NodeJS.Timeout | null = null;
@@ -154,9 +157,11 @@ export class Engine implements Prober {
       return;
     }
     for (const k of built.keys) this.recent.delete(k);
+    if (built.rewrittenKey !== null) this.recent.delete(built.rewrittenKey);
     // Register before sending: a reply on loopback can arrive before send's callback.
     const p: Pending = {
       keys: built.keys,
+      rewrittenKey: built.rewrittenKey,
       probe: built.fields,
       sentHr: process.hrtime.bigint(),
       timeout: options.timeoutMs ?? this.defaultTimeoutMs,
@@ -178,6 +183,11 @@ export class Engine implements Prober {
       p.cleanup = () => signal.removeEventListener('abort', onAbort);
     }
     for (const k of p.keys) this.pending.set(k, p);
+    if (p.rewrittenKey !== null) {
+      const same = this.byRewrittenKey.get(p.rewrittenKey) ?? new Set<Pending>();
+      same.add(p);
+      this.byRewrittenKey.set(p.rewrittenKey, same);
+    }
     this.probesInFlight++;
     this.sending++;
     this.io.send(built.datagram, spec.dst).then(
@@ -219,6 +229,7 @@ export class Engine implements Prober {
       if (Number(now - p.sentHr) / 1e6 >= limit) {
         this.counters.timedOut++;
         for (const k of p.keys) this.remember(k, 'late');
+        if (p.rewrittenKey !== null) this.remember(p.rewrittenKey, 'late');
         this.finish(p, null);
       }
     }
@@ -238,6 +249,23 @@ export class Engine implements Prober {
   private unregister(p: Pending): void {
     if (this.pending.get(p.keys[0]) === p) this.probesInFlight--;
     for (const k of p.keys) this.pending.delete(k);
+    const same = p.rewrittenKey === null ? undefined : this.byRewrittenKey.get(p.rewrittenKey);
+    if (same?.delete(p) && same.size === 0) this.byRewrittenKey.delete(p.rewrittenKey!);
+  }
+
+  /**
+   * The probe a reply answers when its quote was rewritten on the way (a NAT changed the
+   * source address or port, and so the checksum, and did not translate the quote back):
+   * the only probe in flight with the quote's destination, protocol, port and IP-ID —
+   * and only if the quote really differs from what that probe carried, so that an
+   * unrewritten reply never matches anything but its own exact identity.
+   */
+  private rewrittenMatch(key: string | null, reply: Omit<ReplyFields, 'rttMs'>): Pending | null {
+    const same = key === null ? undefined : this.byRewrittenKey.get(key);
+    if (!same || same.size !== 1) return null;
+    const p = same.values().next().value as Pending;
+    const moved = reply.quotedSrc !== p.probe.src || (p.probe.sport !== null && reply.quotedSport !== p.probe.sport);
+    return moved ? p : null;
   }
 
   /** Probes in flight (each is filed under one or more keys). */
@@ -281,7 +309,17 @@ export class Engine implements Prober {
         return;
       }
     }
-    const seen = decoded.keys.map((k) => this.recent.get(k)).find((v) => v !== undefined);
+    const rewritten = this.rewrittenMatch(decoded.rewrittenKey, decoded.reply);
+    if (rewritten) {
+      this.counters.answered++;
+      this.counters.rewritten = (this.counters.rewritten ?? 0) + 1;
+      for (const k of rewritten.keys) this.remember(k, 'answered');
+      this.remember(decoded.rewrittenKey!, 'answered');
+      this.finish(rewritten, decoded.reply, at);
+      this.pump();
+      return;
+    }
+    const seen = [...decoded.keys, decoded.rewrittenKey ?? ''].map((k) => this.recent.get(k)).find((v) => v !== undefined);
     if (seen === 'late') this.counters.late++;
     else if (seen === 'answered') this.counters.duplicates++;
     else this.counters.foreign++;

@@ -26,6 +26,8 @@ export interface ProberStats {
   /** Packets that failed to decode. */
   malformed: number;
   sendErrors: number;
+  /** Of `answered`: replies matched by IP-ID alone because a NAT had rewritten the quoted probe (absent from older agents). */
+  rewritten?: number;
 }
 
 /**
@@ -35,7 +37,7 @@ export interface ProberStats {
  * ProberStats out) except the signal and a function timeout, which stay on the caller's
  * side. Contract: a record for every probe that was sent (answered or not); a rejection
  * only for an abort or a probe that could not be built or sent; replies matched by the
- * probe's identity only (see spec.ts keys), never by arrival order.
+ * probe's identity only (see spec.ts keys; through a quote-rewriting NAT, its IP-ID), never by arrival order.
  */
 export interface Prober {
   readonly ipVersion: IpVersion;

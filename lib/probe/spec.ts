@@ -61,3 +61,11 @@ export function tcpSynAckKey(dst: string, sport: number, dport: number, expected
 export function tcpKey(dst: string, sport: number, dport: number, seq: number): string {
   return `t/${dst}/${sport}/${dport}/${seq >>> 0}`;
 }
+/**
+ * The identity an IPv4 probe keeps through a NAT that rewrites its source address or port
+ * (and so its transport checksum) without translating the quotes back: destination,
+ * protocol, destination port and IP-ID. Only a fallback (see ProbeEngine): never unique by itself.
+ */
+export function rewrittenKey(dst: string, proto: 'udp' | 'tcp' | 'icmp', dport: number | null, ipId: number): string {
+  return `n/${dst}/${proto}/${dport ?? '-'}/${ipId & 0xffff}`;
+}

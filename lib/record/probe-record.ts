@@ -83,6 +83,10 @@ export interface ProbeRecord {
   quotedChecksum: number | null;
   /** TOS of the probe as quoted. */
   quotedTos: number | null;
+  /** Source address of the probe as quoted: another address than `src` means a NAT rewrote it on the way. */
+  quotedSrc: string | null;
+  /** Source port (UDP/TCP) of the probe as quoted; null for ICMP probes. */
+  quotedSport: number | null;
   /** TCP flags of a TCP answer (bit mask, FIN=0x01 … CWR=0x80). */
   tcpFlags: number | null;
 }
@@ -102,6 +106,8 @@ export const REPLY_FIELDS = [
   'quotedIpId',
   'quotedChecksum',
   'quotedTos',
+  'quotedSrc',
+  'quotedSport',
   'tcpFlags',
 ] as const satisfies readonly (keyof ProbeRecord)[];
 
@@ -125,6 +131,8 @@ export function noReply(): ReplyFields {
     quotedIpId: null,
     quotedChecksum: null,
     quotedTos: null,
+    quotedSrc: null,
+    quotedSport: null,
     tcpFlags: null,
   };
 }

@@ -44,9 +44,12 @@ describe('lab topologies against independent tools', { skip: NEED_ROOT }, () => 
           for (const hop of path.hops) {
             const allowed = new Set(truthAddrs(hop, family));
             const got = [...(seen.get(hop.ttl) ?? [])];
-            if (hop.ttl <= shortest) assert.ok(got.length > 0, `${topo.name} v${family} TTL ${hop.ttl}: no answer`);
+            // Behind a NAT that leaves its quotes untranslated, traceroute's sockets may drop the
+            // time-exceeded of later hops (the quote names another source): answers there are not required.
+            const hiddenByNat = path.nat !== undefined && hop.ttl > path.nat.ttl && hop.ttl < shortest;
+            if (hop.ttl <= shortest && !hiddenByNat) assert.ok(got.length > 0, `${topo.name} v${family} TTL ${hop.ttl}: no answer`);
             for (const a of got) assert.ok(allowed.has(a), `${topo.name} v${family} TTL ${hop.ttl}: ${a} not in truth ${[...allowed]}`);
-            if (hop.ttl <= shortest && !hop.balancer && allowed.size === 1) assert.deepEqual(got, [...allowed]);
+            if (hop.ttl <= shortest && !hop.balancer && allowed.size === 1 && !hiddenByNat) assert.deepEqual(got, [...allowed]);
           }
         }
       }
@@ -113,13 +116,16 @@ describe('lab topologies against independent tools', { skip: NEED_ROOT }, () => 
       for (const path of topo.truth.paths) {
         for (const family of [4, 6] as const) {
           if (!(family === 4 ? path.dst.v4 : path.dst.v6)) continue;
-          const capture = spawnIn(ns, 'tcpdump', ['-n', '-v', '-l', '-i', first.ifname, family === 4 ? 'icmp' : 'icmp6'], 20_000);
+          // Replies only (echo probes go out when the path needs them, below).
+          const capture = spawnIn(ns, 'tcpdump', ['-n', '-v', '-l', '-i', first.ifname, family === 4 ? 'icmp and icmp[0] != 8' : 'icmp6'], 20_000);
           await capture.ready; // "listening on ..."
-          const trace = inNs(ns, 'traceroute', [`-${family}`, '-n', '-q', '1', '-w', '1', '-m', String(path.hops.length + 1), dstOf(path, family)]);
+          // Through a quote-rewriting NAT only echo probes reach the destination's answer (see above).
+          const mode = path.nat ? ['-I'] : [];
+          const trace = inNs(ns, 'traceroute', [`-${family}`, '-n', '-q', '1', '-w', '1', '-m', String(path.hops.length + 1), ...mode, dstOf(path, family)]);
           await new Promise((r) => setTimeout(r, 100));
           capture.stop(); // `ip netns exec` execs tcpdump: SIGINT to the child is SIGINT to tcpdump
           const out = await capture.out;
-          const re = family === 4 ? /ttl (\d+),[^\n]*proto ICMP \(1\)[^\n]*\n\s+(\S+) > \S+: ICMP/g : /hlim (\d+),[^\n]*?\) (\S+) > \S+: \[icmp6 sum ok\] ICMP6, (?:time exceeded|destination unreachable)/g;
+          const re = family === 4 ? /ttl (\d+),[^\n]*proto ICMP \(1\)[^\n]*\n\s+(\S+) > \S+: ICMP (?!echo request)/g : /hlim (\d+),[^\n]*?\) (\S+) > \S+: \[icmp6 sum ok\] ICMP6, (?:time exceeded|destination unreachable)/g;
           const seen = new Map<string, Set<number>>();
           for (const m of out.matchAll(re)) {
             if (!seen.has(m[2])) seen.set(m[2], new Set());

@@ -302,11 +302,12 @@ export function serviceStatePath(topo: string, node: string, service: string): s
 
 const servicePidPath = (ns: string, service: string) => `${STATE_DIR}/${ns}.${service}.pid`;
 
-/** True when the service's process group (ip netns exec and the script) is still alive. */
+/** True when the service (`ip netns exec` exec'd into the script, one pid) still runs; a zombie is dead. */
 function serviceAlive(ns: string, service: string): boolean {
   try {
-    process.kill(-Number(readFileSync(servicePidPath(ns, service), 'utf8')), 0);
-    return true;
+    const pid = Number(readFileSync(servicePidPath(ns, service), 'utf8'));
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !/^\d+ \(.*\) [ZX] /s.test(stat);
   } catch {
     return false;
   }

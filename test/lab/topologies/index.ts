@@ -6,8 +6,8 @@ import { linear } from './linear';
 import { ecmpPacket } from './ecmp-packet';
 import { ratelimit } from './ratelimit';
 import { fwDesync } from './fw-desync';
-import { nat } from './nat';
+import { nat, natRewrite } from './nat';
 
 export const topologies: Record<string, Topology> = Object.fromEntries(
-  [linear, ecmpFlow, ecmpPacket, ecmpUnequal, asym, ratelimit, fwDesync, nat].map((t) => [t.name, t]),
+  [linear, ecmpFlow, ecmpPacket, ecmpUnequal, asym, ratelimit, fwDesync, nat, natRewrite].map((t) => [t.name, t]),
 );

@@ -16,7 +16,7 @@ test('probeColumns: one row per probe, one column per record field, nulls kept, 
   const cols = probeColumns(t);
   assert.equal(cols.rows, t.length);
   assert.deepEqual(cols.columns, Object.keys(PROBE_COLUMNS));
-  assert.equal(cols.columns.length, 32);
+  assert.equal(cols.columns.length, 34);
   assert.deepEqual(cols.data.rttMs, t.map((r) => r.rttMs));
   assert.deepEqual(cols.data.addr, t.map((r) => r.addr));
   assert.equal(cols.data.mpls[0], '16005/0/0/1 24001/5/1/1');
@@ -59,7 +59,7 @@ test('probeFrame / hopFrame: danfojs DataFrames in long format with the same val
   const t = traceRecords();
   const df = probeFrame(t);
   assert.ok(isDataFrame(df));
-  assert.deepEqual(df.shape, [t.length, 32]);
+  assert.deepEqual(df.shape, [t.length, 34]);
   assert.deepEqual(df.column('rttMs').values, t.map((r) => r.rttMs));
   const hf = hopFrame(t);
   assert.deepEqual(hf.shape, [7, 17]);
@@ -73,7 +73,7 @@ test('probeFrame / hopFrame: danfojs DataFrames in long format with the same val
 });
 
 test('frames of nothing keep their columns; toFrame takes any flat rows', () => {
-  assert.deepEqual(probeFrame([]).shape, [0, 32]);
+  assert.deepEqual(probeFrame([]).shape, [0, 34]);
   assert.deepEqual(hopFrame([]).shape, [0, 17]);
   const df = toFrame([{ a: 1, b: { x: 1 }, c: [1, 2] }]);
   assert.deepEqual(df.columns, ['a', 'b', 'c']);
