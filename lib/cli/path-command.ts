@@ -1,15 +1,16 @@
-import { path, type PathOptions, type PathResult } from '../probe';
+import { path, rateTest, type PathOptions, type PathResult, type RateTestResult } from '../probe';
 import { optionHelp, parseCommand, type OptionSpec } from './args';
 import { mplsTunnels, natRewrites, readLatency, type LatencyReading, type MplsTunnel, type NatRewrite } from '../analysis';
 import { formatReadings } from './readings';
 import { TRACE_OPTIONS, traceOptionsFromArgs } from './trace-command';
-import { AGENT_CLIENT_OPTIONS, viaAgent } from './agent-command';
+import { AGENT_CLIENT_OPTIONS, agentFromArgs, viaAgent } from './agent-command';
 
 export const PATH_OPTIONS: OptionSpec[] = [
   ...TRACE_OPTIONS.filter((o) => !['method', 'numeric', 'size'].includes(o.long)),
   ...AGENT_CLIENT_OPTIONS,
   { long: 'mtu', short: 'l', type: 'int', min: 68, max: 65535, help: 'starting datagram size (default: the outgoing interface MTU)' },
   { long: 'no-signatures', type: 'flag', help: 'do not ping the hops for their TTL signatures' },
+  { long: 'rate-test', type: 'flag', help: 'after the walk, test every answering hop for ICMP rate limiting (20 probes at 200/s, then 6 at 1/s; hops in parallel, about 7 s)' },
 ];
 
 export const PATH_USAGE = `usage: hopscope path [options] TARGET\n\nWalks the path hop by hop like tracepath: return hops (asymm), path MTU, router signatures.\n\n${optionHelp(PATH_OPTIONS)}`;
@@ -17,9 +18,9 @@ export const PATH_USAGE = `usage: hopscope path [options] TARGET\n\nWalks the pa
 /**
  * Verdict tags per TTL from the readings: `tunnel` inside an MPLS tunnel, `nat` where the
  * probes get rewritten, `delay` where a latency step starts, `icmp-slow` where a hop only
- * answers slowly.
+ * answers slowly; from rate tests, `rate-limited N/s burst B` or `lossy P%`.
  */
-export function hopVerdicts(readings: PathReadings): Map<number, string[]> {
+export function hopVerdicts(readings: PathReadings, rates: readonly RateTestResult[] = []): Map<number, string[]> {
   const tags = new Map<number, string[]>();
   const add = (ttl: number, tag: string) => {
     const t = tags.get(ttl) ?? tags.set(ttl, []).get(ttl)!;
@@ -30,6 +31,11 @@ export function hopVerdicts(readings: PathReadings): Map<number, string[]> {
   for (const v of readings.latency.verdicts) {
     if (v.kind === 'path-delay') add(v.ttl, 'delay');
     else if (v.kind === 'icmp-slow') add(v.ttl, 'icmp-slow');
+  }
+  for (const r of rates) {
+    const v = r.result;
+    if (v.verdict === 'rate-limited') add(r.ttl, `rate-limited ${v.ratePerSec}/s burst ${v.burst}`);
+    else if (v.verdict === 'lossy') add(r.ttl, `lossy ${(v.loss * 100).toFixed(0)}%`);
   }
   return tags;
 }
@@ -77,9 +83,13 @@ export async function pathCommand(argv: readonly string[], out: NodeJS.WritableS
   const run = await viaAgent(values, () => path(target, options), (agent) => agent.path(target, options));
   const result = await run.result;
   const readings = pathReadings(result);
-  const verdicts = hopVerdicts(readings);
+  const rates = values['rate-test'] ? await rateTests(target, options, result, values) : [];
+  const verdicts = hopVerdicts(readings, rates);
   if (values.json) {
-    for (const h of result.hops) out.write(JSON.stringify({ type: 'hop', ...h, rttMs: h.rttMs, verdicts: verdicts.get(h.ttl) ?? [] }) + '\n');
+    for (const h of result.hops) {
+      const rate = rates.find((r) => r.ttl === h.ttl)?.result;
+      out.write(JSON.stringify({ type: 'hop', ...h, rttMs: h.rttMs, verdicts: verdicts.get(h.ttl) ?? [], ...(rate ? { rate } : {}) }) + '\n');
+    }
     const { records, hops, ...summary } = result;
     void records;
     void hops;
@@ -90,4 +100,15 @@ export async function pathCommand(argv: readonly string[], out: NodeJS.WritableS
     for (const line of formatReadings(readings.tunnels, readings.latency.verdicts, readings.nats)) out.write(line + '\n');
   }
   return result.reached ? 0 : 1;
+}
+
+/** Rate tests of every hop that answered the walk, all at once (through the agent when one was named). */
+async function rateTests(target: string, options: PathOptions, result: PathResult, values: Record<string, string | number | boolean>): Promise<RateTestResult[]> {
+  const agent = typeof values.agent === 'string' ? await agentFromArgs(values.agent, values) : null;
+  try {
+    const hops = result.hops.filter((h) => h.addr !== null);
+    return await Promise.all(hops.map((h) => rateTest(target, { ...options, ttl: h.ttl, ...(agent ? { prober: agent } : {}) })));
+  } finally {
+    agent?.close();
+  }
 }

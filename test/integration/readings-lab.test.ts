@@ -43,3 +43,26 @@ describe('readings on the kernel topologies', { skip: NEED_ROOT }, () => {
     });
   }
 });
+
+describe('path --rate-test', { skip: NEED_ROOT }, () => {
+  test('ratelimit: the rate-limiting hop alone is tagged, with a rate and burst near its sysctls; the others carry no verdict', async () => {
+    const truth = topologies.ratelimit.truth.paths[0];
+    const limited = truth.hops.filter((h) => h.rateLimited).map((h) => h.ttl);
+    assert.equal(limited.length, 1);
+    const run = await hopscopeIn(nsName('ratelimit', 'src'), ['path', '--json', '--rate-test', '--no-signatures', truth.dst.v4!], 60_000);
+    assert.equal(run.code, 0, run.stderr);
+    const hops = run.stdout.trim().split('\n').map((l) => JSON.parse(l)).filter((l) => l.type === 'hop');
+    assert.equal(hops.length, truth.hops.length);
+    for (const h of hops) {
+      if (limited.includes(h.ttl)) {
+        assert.equal(h.rate.verdict, 'rate-limited', JSON.stringify(h));
+        // r2: icmp_ratelimit 1000 ms (1/s), burst 6 minus what the walk itself took.
+        assert.ok(h.rate.ratePerSec <= 2 && h.rate.burst >= 3 && h.rate.burst <= 6, JSON.stringify(h.rate));
+        assert.match(h.verdicts.join(' '), /^rate-limited \d+\/s burst \d+$/);
+      } else {
+        assert.equal(h.rate.verdict, 'clean', `TTL ${h.ttl}: ${JSON.stringify(h.rate)}`);
+        assert.deepEqual(h.verdicts, []);
+      }
+    }
+  });
+});
