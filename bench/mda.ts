@@ -1,6 +1,7 @@
-// Probes and wall time to map each multipath topology: hopscope mda (95% and 99% per
-// vertex) against scamper tracelb (95%) on the same topology in the same run, with the
-// links each found compared with the lab's truth. As root; probes only the lab.
+// Probes and wall time to map each multipath topology: hopscope mda (MDA-Lite at 95% and
+// 99% per vertex, classic MDA with --full at 95%) against scamper tracelb (95%) on the same
+// topology in the same run, with the links each found compared with the lab's truth. As
+// root; probes only the lab.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { labDown, labList, labUp, nsName, topologies } from '../test/lab';
@@ -20,9 +21,9 @@ interface Outcome {
   linkCount: number;
 }
 
-function hopscope(topo: string, dst: string, confidence: string): Outcome {
+function hopscope(topo: string, dst: string, confidence: string, extra: string[] = []): Outcome {
   const t0 = performance.now();
-  const r = spawnSync('ip', ['netns', 'exec', nsName(topo, 'src'), process.execPath, CLI, 'mda', '--json', '--confidence', confidence, dst], { encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync('ip', ['netns', 'exec', nsName(topo, 'src'), process.execPath, CLI, 'mda', '--json', '--confidence', confidence, ...extra, dst], { encoding: 'utf8', timeout: 120_000 });
   const ms = performance.now() - t0;
   const s = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
   return {
@@ -52,16 +53,21 @@ function scamper(topo: string, dst: string): Outcome {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-for (const topo of ['ecmp-flow', 'ecmp-unequal', 'ecmp-packet']) {
+// ecmp-dest balances per destination: only probes to other addresses of the prefix see both branches.
+const EXTRA: Record<string, string[]> = { 'ecmp-dest': ['--per-dest-prefix', '24'] };
+
+for (const topo of ['ecmp-flow', 'ecmp-unequal', 'ecmp-packet', 'ecmp-dest']) {
   const wasUp = labList().includes(topo);
   labUp(topo);
   try {
     const path = topologies[topo].truth.paths[0];
     const truth = new Set(path.links!.v4!.map(([a, b]) => `${a} ${b}`));
     const truthNodes = new Set(path.hops.flatMap((h) => h.v4 ?? []));
+    const extra = EXTRA[topo] ?? [];
     const runs: [string, () => Outcome][] = [
-      ['hopscope mda 95%', () => hopscope(topo, path.dst.v4!, '95')],
-      ['hopscope mda 99%', () => hopscope(topo, path.dst.v4!, '99')],
+      ['hopscope mda 95%', () => hopscope(topo, path.dst.v4!, '95', extra)],
+      ['hopscope mda 99%', () => hopscope(topo, path.dst.v4!, '99', extra)],
+      ['hopscope --full 95%', () => hopscope(topo, path.dst.v4!, '95', ['--full', ...extra])],
     ];
     if (has('scamper')) runs.push(['scamper tracelb 95%', () => scamper(topo, path.dst.v4!)]);
     console.log(`${topo} (IPv4, ${truthNodes.size} addresses and ${truth.size} links in the truth), median of ${REPEATS}:`);

@@ -57,6 +57,18 @@ describe('hopscope mda on the lab', { skip: NEED_ROOT }, () => {
     });
   }
 
+  // Classic MDA (per-vertex stopping points everywhere) must find the graphs MDA-Lite finds.
+  // At 99% a run misses a link with probability about 1.5%: 4 of 5 complete fails below 0.3%.
+  for (const topo of ['ecmp-flow', 'ecmp-unequal'] as const) {
+    test(`${topo} IPv4 --full: classic MDA finds the same truth graph, and says it ran classic MDA`, async () => {
+      for (const r of await checkRuns(topo, 4, 5, 4, ['--full', '--confidence', '99'])) {
+        assert.equal(r.algorithm, 'mda');
+        assert.deepEqual(r.fallbacks ?? [], []);
+        assert.deepEqual([...new Set(r.balancers.map((b) => b.kind))], ['per-flow']);
+      }
+    });
+  }
+
   test('ecmp-packet IPv4: both branches found and the balancer called per-packet', async () => {
     // numgen alternates deterministically, so six same-flow probes always see both branches.
     for (const r of await checkRuns('ecmp-packet', 4, 3, 3, [])) {

@@ -77,3 +77,18 @@ export function perFlowHash(seed: number): Record<string, number> {
     'net.ipv4.fib_multipath_hash_seed': seed,
   };
 }
+
+/**
+ * Per-destination ECMP: the hash covers the source and destination addresses only (policy 3,
+ * fields 0x03), so every flow to one address takes one branch whatever its ports (and, over
+ * IPv6, its flow label), while other addresses of the same prefix spread.
+ */
+export function perDestHash(seed: number): Record<string, number> {
+  return {
+    'net.ipv4.fib_multipath_hash_policy': 3,
+    'net.ipv4.fib_multipath_hash_fields': 0x03,
+    'net.ipv6.fib_multipath_hash_policy': 3,
+    'net.ipv6.fib_multipath_hash_fields': 0x03,
+    'net.ipv4.fib_multipath_hash_seed': seed,
+  };
+}

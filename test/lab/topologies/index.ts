@@ -7,7 +7,8 @@ import { ecmpPacket } from './ecmp-packet';
 import { ratelimit } from './ratelimit';
 import { fwDesync } from './fw-desync';
 import { nat, natRewrite } from './nat';
+import { ecmpDest } from './ecmp-dest';
 
 export const topologies: Record<string, Topology> = Object.fromEntries(
-  [linear, ecmpFlow, ecmpPacket, ecmpUnequal, asym, ratelimit, fwDesync, nat, natRewrite].map((t) => [t.name, t]),
+  [linear, ecmpFlow, ecmpPacket, ecmpUnequal, asym, ratelimit, fwDesync, nat, natRewrite, ecmpDest].map((t) => [t.name, t]),
 );
