@@ -4,10 +4,12 @@ import { mplsTunnels, natRewrites, readLatency, type LatencyReading, type MplsTu
 import { formatReadings } from './readings';
 import { TRACE_OPTIONS, traceOptionsFromArgs } from './trace-command';
 import { AGENT_CLIENT_OPTIONS, agentFromArgs, viaAgent } from './agent-command';
+import { asnDatabaseFromArgs, asPathOf, ENRICH_OPTIONS, formatAsPath } from './enrich-options';
 
 export const PATH_OPTIONS: OptionSpec[] = [
   ...TRACE_OPTIONS.filter((o) => !['method', 'numeric', 'size'].includes(o.long)),
   ...AGENT_CLIENT_OPTIONS,
+  ...ENRICH_OPTIONS.filter((o) => o.long === 'asn-db'),
   { long: 'mtu', short: 'l', type: 'int', min: 68, max: 65535, help: 'starting datagram size (default: the outgoing interface MTU)' },
   { long: 'no-signatures', type: 'flag', help: 'do not ping the hops for their TTL signatures' },
   { long: 'rate-test', type: 'flag', help: 'after the walk, test every answering hop for ICMP rate limiting (20 probes at 200/s, then 6 at 1/s; hops in parallel, about 7 s)' },
@@ -40,7 +42,8 @@ export function hopVerdicts(readings: PathReadings, rates: readonly RateTestResu
   return tags;
 }
 
-export function formatPath(r: PathResult, verdicts: Map<number, string[]> = new Map()): string {
+/** `asOf` (from --asn-db) tags each address like traceroute -A: [AS64500], [*] when unannounced. */
+export function formatPath(r: PathResult, verdicts: Map<number, string[]> = new Map(), asOf?: (addr: string) => number | null): string {
   const lines = [` 1?: [LOCALHOST]${' '.repeat(22)}pmtu ${r.localMtu}`];
   for (const h of r.hops) {
     const head = `${String(h.ttl).padStart(2)}:  `;
@@ -55,7 +58,8 @@ export function formatPath(r: PathResult, verdicts: Map<number, string[]> = new 
       ...(verdicts.get(h.ttl) ?? []),
       h.signature?.class ? `[${h.signature.timeExceeded ?? '-'}/${h.signature.echoReply ?? '-'} ${h.signature.class}]` : h.signature && (h.signature.timeExceeded ?? h.signature.echoReply) !== null ? `[${h.signature.timeExceeded ?? '-'}/${h.signature.echoReply ?? '-'}]` : '',
     ].filter(Boolean);
-    lines.push(`${head}${h.addr.padEnd(40)} ${(h.rttMs ?? 0).toFixed(3).padStart(9)}ms ${tags.join(' ')}`.trimEnd());
+    const who = asOf ? `${h.addr} [${asOf(h.addr) === null ? '*' : `AS${asOf(h.addr)}`}]` : h.addr;
+    lines.push(`${head}${who.padEnd(40)} ${(h.rttMs ?? 0).toFixed(3).padStart(9)}ms ${tags.join(' ')}`.trimEnd());
   }
   lines.push(`     Resume: pmtu ${r.pmtu}${r.reached ? ` hops ${r.hopsToDst} back ${r.back}` : ''}`);
   return lines.join('\n');
@@ -85,18 +89,24 @@ export async function pathCommand(argv: readonly string[], out: NodeJS.WritableS
   const readings = pathReadings(result);
   const rates = values['rate-test'] ? await rateTests(target, options, result, values) : [];
   const verdicts = hopVerdicts(readings, rates);
+  const asn = asnDatabaseFromArgs(values);
+  const asOf = asn ? (addr: string) => asn.lookup(addr)?.asn ?? null : undefined;
+  const asHops = asn ? asPathOf(result.records.filter((r) => r.dst === result.dst && r.ttl <= result.hops.length), asn) : null;
   if (values.json) {
     for (const h of result.hops) {
       const rate = rates.find((r) => r.ttl === h.ttl)?.result;
-      out.write(JSON.stringify({ type: 'hop', ...h, rttMs: h.rttMs, verdicts: verdicts.get(h.ttl) ?? [], ...(rate ? { rate } : {}) }) + '\n');
+      const as = asOf && h.addr !== null ? { asn: asOf(h.addr) } : {};
+      out.write(JSON.stringify({ type: 'hop', ...h, rttMs: h.rttMs, ...as, verdicts: verdicts.get(h.ttl) ?? [], ...(rate ? { rate } : {}) }) + '\n');
     }
+    if (asHops) out.write(JSON.stringify({ type: 'as-path', ...asHops }) + '\n');
     const { records, hops, ...summary } = result;
     void records;
     void hops;
     out.write(JSON.stringify({ type: 'readings', mpls: readings.tunnels, latency: readings.latency.verdicts, nat: readings.nats }) + '\n');
     out.write(JSON.stringify(summary) + '\n');
   } else {
-    out.write(formatPath(result, verdicts) + '\n');
+    out.write(formatPath(result, verdicts, asOf) + '\n');
+    if (asHops) for (const line of formatAsPath(asHops)) out.write(line + '\n');
     for (const line of formatReadings(readings.tunnels, readings.latency.verdicts, readings.nats)) out.write(line + '\n');
   }
   return result.reached ? 0 : 1;

@@ -77,6 +77,18 @@ describe('enrichment on the lab', { skip: SKIP }, () => {
     assert.deepEqual(out.asPath.borders.map((b: { ttl: number; uncertain: boolean }) => [b.ttl, b.uncertain]), [[3, false], [5, true]]);
   });
 
+  test('path --asn-db: AS tags on the hop lines, the AS segments and borders after them; --json hops carry asn and an as-path line', async () => {
+    const text = await hopscopeIn(nsName('linear', 'src'), ['path', '--no-signatures', '--asn-db', PFX2AS, DST], 60_000);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /^ 3:  198\.18\.3\.2 \[AS64500\]\s+\S+ms$/m);
+    assert.match(text.stdout, /^ 4:  198\.18\.4\.2 \[\*\]\s+\S+ms$/m);
+    assert.match(text.stdout, /^border AS64500 -> AS64502 at hop 5 \(uncertain: no AS at 4\)$/m);
+    const json = await hopscopeIn(nsName('linear', 'src'), ['path', '--json', '--no-signatures', '--asn-db', PFX2AS, DST], 60_000);
+    const lines = json.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    assert.deepEqual(lines.filter((l) => l.type === 'hop').map((h) => h.asn), [64496, 64496, 64500, null, 64502]);
+    assert.deepEqual(lines.find((l) => l.type === 'as-path').borders.map((b: { ttl: number }) => b.ttl), [3, 5]);
+  });
+
   test('a DNS server that never answers: lookups end as timeouts within the stated wait, the output stays numeric', async () => {
     const json = await hopscopeIn(nsName('linear', 'src'), ['trace', '--json', '-q', '1', DST], 60_000);
     const records = join(dir, 'silent.jsonl');
