@@ -2,7 +2,7 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { labAcquire, labRelease, nsName, topologies } from '../lab';
 import { NEED_ROOT, hopscopeIn } from './helpers';
-import type { MultipathResult } from '../../lib/record';
+import type { MultipathAnomaly, MultipathResult } from '../../lib/record';
 
 type Summary = Omit<MultipathResult, 'records'>;
 
@@ -84,7 +84,7 @@ describe('hopscope mda on the lab', { skip: NEED_ROOT }, () => {
       const found = r.links.filter((l) => truth.has(key(l.from, l.to))).length === truth.size;
       if (found) assert.deepEqual(r.nodes.find((n) => n.addr === '198.18.12.2')?.ttls, [3, 4]);
       assert.deepEqual(r.anomalies.filter((a) => a.kind === 'loop' || a.kind === 'cycle'), [], 'no flow meets r2 twice');
-      const diamonds = r.anomalies.filter((a) => a.kind === 'diamond');
+      const diamonds = r.anomalies.filter((a): a is Extract<MultipathAnomaly, { kind: 'diamond' }> => a.kind === 'diamond');
       assert.equal(diamonds.length, 1);
       assert.deepEqual(diamonds[0].divergence, { addr: '198.18.1.2', ttl: 1 });
       assert.equal(diamonds[0].meshed, false);
