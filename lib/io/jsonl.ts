@@ -30,7 +30,7 @@ export function recordProblem(x: unknown): string | null {
   }
   if (o.proto !== 'udp' && o.proto !== 'icmp' && o.proto !== 'tcp') return `proto ${JSON.stringify(o.proto)}`;
   if (o.ipVersion !== 4 && o.ipVersion !== 6) return `ipVersion ${JSON.stringify(o.ipVersion)}`;
-  if (o.addr === null && REPLY_FIELDS.some((f) => o[f] !== null)) return 'reply fields set on an unanswered probe';
+  if (o.addr === null && REPLY_FIELDS.some((f) => (o[f] ?? null) !== null)) return 'reply fields set on an unanswered probe';
   return null;
 }
 

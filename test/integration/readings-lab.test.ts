@@ -56,8 +56,9 @@ describe('path --rate-test', { skip: NEED_ROOT }, () => {
     for (const h of hops) {
       if (limited.includes(h.ttl)) {
         assert.equal(h.rate.verdict, 'rate-limited', JSON.stringify(h));
-        // r2: icmp_ratelimit 1000 ms (1/s), burst 6 minus what the walk itself took.
-        assert.ok(h.rate.ratePerSec <= 2 && h.rate.burst >= 3 && h.rate.burst <= 6, JSON.stringify(h.rate));
+        // r2: icmp_ratelimit 1000 ms (1/s), burst at most 6: what is left of it depends on
+        // what the walk (and any earlier test) took from the bucket in the last 6 s.
+        assert.ok(h.rate.ratePerSec <= 2 && h.rate.burst <= 6 && h.rate.fastAnswered < 20, JSON.stringify(h.rate));
         assert.match(h.verdicts.join(' '), /^rate-limited \d+\/s burst \d+$/);
       } else {
         assert.equal(h.rate.verdict, 'clean', `TTL ${h.ttl}: ${JSON.stringify(h.rate)}`);

@@ -50,11 +50,14 @@ test('records without quotes (imported from tools that do not keep them) give no
 });
 
 test('JSON lines written before quotedSrc / quotedSport existed still read, with both null', () => {
-  const { quotedSrc, quotedSport, ...old } = hop(1, 'a');
-  void quotedSrc;
-  void quotedSport;
-  const { records, errors } = fromJsonl(JSON.stringify(old) + '\n');
+  const older = (r: ProbeRecord) => {
+    const { quotedSrc, quotedSport, ...old } = r;
+    void quotedSrc;
+    void quotedSport;
+    return JSON.stringify(old);
+  };
+  // One answered, one unanswered (whose reply fields must all be null, the missing ones included).
+  const { records, errors } = fromJsonl(`${older(hop(1, 'a'))}\n${older(hop(2, null))}\n`);
   assert.deepEqual(errors, []);
-  assert.equal(records[0].quotedSrc, null);
-  assert.equal(records[0].quotedSport, null);
+  assert.deepEqual(records.map((r) => [r.quotedSrc, r.quotedSport]), [[null, null], [null, null]]);
 });
