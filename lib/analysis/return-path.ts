@@ -17,7 +17,8 @@ export function classifySignature(timeExceeded: number | null, echoReply: number
   let cls: SignatureClass | null = null;
   if (timeExceeded !== null && echoReply !== null) {
     const pair = `${timeExceeded},${echoReply}`;
-    cls = pair === '255,255' ? 'cisco' : pair === '255,64' ? 'juniper' : pair === '128,128' ? 'junose' : pair === '64,64' ? 'linux' : 'other';
+    // <254, *>: Juniper M/T, whose ICMP errors start one below 255 (seed 003).
+    cls = pair === '255,255' ? 'cisco' : pair === '255,64' || timeExceeded === 254 ? 'juniper' : pair === '128,128' ? 'junose' : pair === '64,64' ? 'linux' : 'other';
   }
   return { timeExceeded, echoReply, class: cls };
 }
@@ -65,4 +66,22 @@ export function returnTable(records: readonly ProbeRecord[], rule: InitialTtlRul
     if (est) out.push(est);
   }
   return out.sort((a, b) => a.ttl - b.ttl || a.addr.localeCompare(b.addr));
+}
+
+/** Initial TTLs routers really start their ICMP errors at: the usual three and Juniper M/T's 254. */
+export const KNOWN_INITIAL_TTLS: readonly number[] = [64, 128, 254, 255];
+
+/**
+ * A router's time-exceeded read with the help of its echo reply. Both come back over the
+ * same route (to the same source), so the echo's return length (its initial TTL guessed by
+ * the TNT rule) tells what the time-exceeded's initial TTL must have been. When that is a
+ * known initial TTL other than the one the reply TTL alone suggests (254 read as 255, the
+ * false `asymm 1` of seed 003), the corrected initial TTL and return length are returned;
+ * null when there is nothing to correct or the pair makes no sense.
+ */
+export function returnFromEcho(teReplyTtl: number, echoReplyTtl: number, rule: InitialTtlRule = 'tracepath'): { initialTtl: number; returnHops: number } | null {
+  const back = returnHops(echoReplyTtl, guessInitialTtl(echoReplyTtl, 'tnt'));
+  const initialTtl = teReplyTtl + back - 1;
+  if (initialTtl === guessInitialTtl(teReplyTtl, rule) || !KNOWN_INITIAL_TTLS.includes(initialTtl)) return null;
+  return { initialTtl, returnHops: back };
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { isTerminal, type ProbeRecord } from '../record';
-import { classifySignature, estimateReturn, guessInitialTtl, type RouterSignature } from '../analysis';
+import { classifySignature, estimateReturn, guessInitialTtl, returnFromEcho, type RouterSignature } from '../analysis';
 import { checkInt } from './errors';
 import { proberFor } from './engine';
 import { allocateFlowBase } from './ids';
@@ -137,10 +137,15 @@ export function path(target: string, options: PathOptions = {}): PathRun {
   }, options.signal);
 }
 
-/** Pings each responding hop (two echoes) and pairs the initial TTLs <time-exceeded, echo-reply>. */
+/**
+ * Pings each responding hop (two echoes) and pairs the initial TTLs <time-exceeded, echo-reply>.
+ * Where the echo shows the time-exceeded started at another known initial TTL than guessed
+ * (Juniper M/T's 254), the hop's return length and asymm are corrected from the echo.
+ */
 async function addSignatures(hops: PathHop[], prober: Prober, t: Awaited<ReturnType<typeof resolveTraceOptions>>, base: number, signal: AbortSignal): Promise<void> {
   const addrs = [...new Set(hops.filter((h) => h.addr !== null && h.pmtuFrom === null).map((h) => h.addr!))];
   const echo = new Map<string, number | null>();
+  const echoReplyTtl = new Map<string, number>();
   let seq = 0;
   await Promise.all(
     addrs.map(async (addr) => {
@@ -150,14 +155,24 @@ async function addSignatures(hops: PathHop[], prober: Prober, t: Awaited<ReturnT
           { ipVersion: t.ipVersion, proto: 'icmp', src: t.src, dst: addr, ttl: 64, icmpId: (base ^ 0x5a5a) & 0xffff, icmpSeq: seq++, run: t.run },
           { timeoutMs: t.waitMs, signal },
         );
-        if (r.kind === 'echo-reply' && r.replyTtl !== null) ittl = guessInitialTtl(r.replyTtl, 'tnt');
+        if (r.kind === 'echo-reply' && r.replyTtl !== null) {
+          ittl = guessInitialTtl(r.replyTtl, 'tnt');
+          echoReplyTtl.set(addr, r.replyTtl);
+        }
       }
       echo.set(addr, ittl);
     }),
   );
   for (const h of hops) {
     if (h.addr === null || h.pmtuFrom !== null) continue;
-    const te = h.replyTtl === null ? null : guessInitialTtl(h.replyTtl, 'tnt');
+    let te = h.replyTtl === null ? null : guessInitialTtl(h.replyTtl, 'tnt');
+    const echoed = echoReplyTtl.get(h.addr);
+    const corrected = h.replyTtl === null || h.reached || echoed === undefined ? null : returnFromEcho(h.replyTtl, echoed);
+    if (corrected) {
+      te = corrected.initialTtl;
+      h.returnHops = corrected.returnHops;
+      h.asymm = corrected.returnHops - h.ttl;
+    }
     h.signature = classifySignature(h.reached ? null : te, echo.get(h.addr) ?? null);
   }
 }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { classifySignature, estimateReturn, returnTable } from '../../../lib/analysis';
+import { classifySignature, estimateReturn, returnFromEcho, returnTable } from '../../../lib/analysis';
 import { makeRecord, probeFields } from '../../../lib/record';
 
 const rec = (ttl: number, addr: string, replyTtl: number) =>
@@ -25,4 +25,17 @@ test('signatures: the four published classes, other, and partial pairs', () => {
   assert.equal(classifySignature(64, 64).class, 'linux');
   assert.equal(classifySignature(64, 255).class, 'other');
   assert.deepEqual(classifySignature(255, null), { timeExceeded: 255, echoReply: null, class: null });
+});
+
+test('returnFromEcho: a Juniper M/T time-exceeded (254) read with its echo reply (64) is not asymmetric', () => {
+  // 5 hops back: TE arrives with 254 - 4 = 250 (alone it reads as 255: 6 back, asymm 1), echo with 60.
+  assert.deepEqual(returnFromEcho(250, 60), { initialTtl: 254, returnHops: 5 });
+  assert.equal(classifySignature(254, 64).class, 'juniper');
+});
+
+test('returnFromEcho: nothing to correct for usual routers, real asymmetry kept, nonsense refused', () => {
+  assert.equal(returnFromEcho(251, 60), null); // 255 and 64, 5 back both ways
+  assert.equal(returnFromEcho(249, 58), null); // 7 back both ways: a real long return stays asymm
+  assert.equal(returnFromEcho(125, 124), null); // <128, 128>
+  assert.equal(returnFromEcho(240, 60), null); // would mean an initial TTL of 244: not one routers use
 });
