@@ -299,11 +299,24 @@ export class AgentProber implements Prober {
     });
   }
 
+  /** Sent in requests the agent accepts: at most maxBatch probes, and lines under maxLineBytes. */
   async *probeBatch(specs: readonly ProbeSpec[], options: ProbeWaitOptions = {}): AsyncIterable<ProbeRecord> {
     const max = this.info?.limits.maxBatch ?? 10_000;
-    for (let start = 0; start < specs.length; start += max) {
-      yield* this.oneBatch(specs.slice(start, start + max), options);
+    // Room for the request's own fields around the specs.
+    const maxBytes = (this.info?.limits.maxLineBytes ?? 1 << 20) - 1024;
+    let chunk: ProbeSpec[] = [];
+    let bytes = 0;
+    for (const spec of specs) {
+      const size = Buffer.byteLength(JSON.stringify(spec)) + 1;
+      if (chunk.length > 0 && (chunk.length >= max || bytes + size > maxBytes)) {
+        yield* this.oneBatch(chunk, options);
+        chunk = [];
+        bytes = 0;
+      }
+      chunk.push(spec);
+      bytes += size;
     }
+    if (chunk.length > 0) yield* this.oneBatch(chunk, options);
   }
 
   private async *oneBatch(specs: readonly ProbeSpec[], options: ProbeWaitOptions): AsyncGenerator<ProbeRecord> {
@@ -366,6 +379,15 @@ export class AgentProber implements Prober {
   /** The source address the agent would use towards dst. */
   route(dst: string): Promise<string> {
     return this.request<string>('route', { dst }).result;
+  }
+
+  /** Prober: probes built here carry the agent host's source address, not this process's. */
+  sourceFor(dst: string): Promise<string> {
+    return this.route(dst);
+  }
+
+  hostAddresses(ipVersion: IpVersion): Promise<string[]> {
+    return this.addresses(ipVersion);
   }
 
   /** Runs a whole measurement inside the agent; records stream back as it completes them. */

@@ -88,8 +88,13 @@ export class LineSplitter {
   constructor(
     private readonly maxBytes: number,
     private readonly onLine: (line: string) => void,
-    private readonly onOversize: () => void,
+    /** Called with the start of the dropped line (up to 256 bytes), where its request id usually is. */
+    private readonly onOversize: (head: string) => void,
   ) {}
+
+  private head(extra?: Buffer): string {
+    return Buffer.concat(extra ? [...this.parts, extra] : this.parts).subarray(0, 256).toString('utf8');
+  }
 
   push(chunk: Buffer): void {
     let start = 0;
@@ -100,10 +105,11 @@ export class LineSplitter {
           this.parts.push(chunk.subarray(start));
           this.size += chunk.length - start;
           if (this.size > this.maxBytes) {
+            const head = this.head();
             this.parts = [];
             this.size = 0;
             this.skipping = true;
-            this.onOversize();
+            this.onOversize(head);
           }
         }
         return;
@@ -112,7 +118,7 @@ export class LineSplitter {
         this.skipping = false;
       } else {
         const piece = chunk.subarray(start, nl);
-        if (this.size + piece.length > this.maxBytes) this.onOversize();
+        if (this.size + piece.length > this.maxBytes) this.onOversize(this.head(piece));
         else {
           const line = Buffer.concat([...this.parts, piece]).toString('utf8');
           if (line.trim() !== '') this.onLine(line);

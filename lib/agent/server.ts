@@ -241,9 +241,11 @@ class Connection {
     helloMs: number,
   ) {
     this.done = new Promise((r) => (this.finish = r));
-    const splitter = new LineSplitter(agent.limits.maxLineBytes, (l) => this.onLine(l), () => {
+    const splitter = new LineSplitter(agent.limits.maxLineBytes, (l) => this.onLine(l), (head) => {
       this.malformed++;
-      this.send({ type: 'error', id: null, code: 'too-large', message: `a line over ${agent.limits.maxLineBytes} bytes was dropped` });
+      // The request id, when the line began like a request: that request fails instead of waiting forever.
+      const id = /^\s*\{\s*"type"\s*:\s*"request"\s*,\s*"id"\s*:\s*"([^"\\]{1,64})"/.exec(head)?.[1] ?? null;
+      this.send({ type: 'error', id, code: 'too-large', message: `a line over ${agent.limits.maxLineBytes} bytes was dropped` });
     });
     input.on('data', (chunk: Buffer) => splitter.push(chunk));
     input.on('end', () => this.end(null));

@@ -54,6 +54,13 @@ export interface Prober {
   stats(): ProberStats;
   /** Ends every probe in flight (they resolve unanswered) and releases the sockets. */
   close(): void;
+  /**
+   * Optional, for probers whose sockets live elsewhere (an agent in another namespace or on
+   * another host): the source address their host uses towards `dst`, and that host's own
+   * addresses. Absent: this process's routes and addresses are the prober's.
+   */
+  sourceFor?(dst: string): Promise<string>;
+  hostAddresses?(ipVersion: IpVersion): Promise<string[]>;
 }
 
 /**

@@ -118,15 +118,33 @@ export async function resolveTraceOptions(target: string, o: TraceOptions): Prom
   const size = checkInt('size', o.size ?? Math.max(minSize, TRACE_DEFAULTS.size[ipVersion]), minSize, 65_000);
   const tos = checkInt('tos', o.tos ?? 0, 0, 255);
   const flowLabel = checkInt('flowLabel', o.flowLabel ?? 0, 0, 0xfffff);
-  if (o.src !== undefined && (ipVersionOf(o.src) !== ipVersion || !isLocalAddress(o.src))) {
-    // A source that is not ours would be sent (raw sockets allow it) and every answer lost.
-    throw new ArgumentError('src', `an IPv${ipVersion} address of this host (${localAddresses(ipVersion).join(', ')})`, o.src);
-  }
-  const src = canonicalAddress(o.src ?? (o.device ? interfaceAddress(o.device, ipVersion) : await routeSource(dst, ipVersion)));
+  const src = canonicalAddress(await sourceAddress(dst, ipVersion, o));
   return {
     target, dst, ipVersion, src, proto, method, firstTtl, maxTtl, queries, dport, sport, waitMs, minWaitMs,
     gapLimit, parallelTtls, size, tos, flowLabel, run: o.run ?? newRunId('trace'), round: o.round ?? null,
   };
+}
+
+/**
+ * The probes' source: given (and checked to be the prober host's own: a source that is not
+ * would be sent, raw sockets allow it, and every answer lost), the device's, or the route's —
+ * on the host where the prober's sockets are (an agent's, when it says so).
+ */
+async function sourceAddress(dst: string, ipVersion: IpVersion, o: TraceOptions): Promise<string> {
+  const remote = o.prober?.sourceFor && o.prober.hostAddresses ? o.prober : null;
+  if (o.src !== undefined) {
+    const own = remote ? (await remote.hostAddresses!(ipVersion)).map(canonicalAddress) : null;
+    const isOwn = own ? own.includes(canonicalAddress(o.src)) : isLocalAddress(o.src);
+    if (ipVersionOf(o.src) !== ipVersion || !isOwn) {
+      throw new ArgumentError('src', `an IPv${ipVersion} address of ${remote ? "the agent's host" : 'this host'} (${(own ?? localAddresses(ipVersion)).join(', ')})`, o.src);
+    }
+    return o.src;
+  }
+  if (o.device) {
+    if (remote) throw new ArgumentError('device', 'no device with an agent prober (give src, an address of the agent host, or nothing)', o.device);
+    return interfaceAddress(o.device, ipVersion);
+  }
+  return remote ? remote.sourceFor!(dst) : routeSource(dst, ipVersion);
 }
 
 export function minimumProbeSize(ipVersion: IpVersion, proto: ProbeProto): number {

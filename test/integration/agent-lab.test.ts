@@ -17,7 +17,7 @@ import { startAgent as startAgentIn, stopAgent as stop, killAgents, type Agent }
 
 const startAgent = (node: string | null, args: string[], env: NodeJS.ProcessEnv = {}, topo = TOPO) => startAgentIn(node === null ? null : nsName(topo, node), args, env);
 import { AgentError, AgentProber, bidirectional } from '../../lib/agent';
-import { probeBatch, type ProbeSpec } from '../../lib/probe';
+import { probeBatch, trace, type ProbeSpec } from '../../lib/probe';
 import type { ProbeRecord } from '../../lib/record';
 
 const ROOT = join(__dirname, '../..');
@@ -100,6 +100,22 @@ import { trace, path, canProbe } from ${JSON.stringify(join(ROOT, 'lib/probe'))}
   assert.deepEqual(out.hops, truth.hops.map((h) => [h.ttl, truthAddrs(h, 4)[0]]));
   assert.equal(out.pmtu, truth.pmtu!.mtu);
   assert.equal(out.back, truth.hops.at(-1)!.returnHops);
+});
+
+test('a client outside the lab (this test, in the root namespace) traces with prober: agent: the probes carry the agent host\'s source, not the client\'s', { skip: SKIP }, async () => {
+  const agent = await AgentProber.connect(agentB.address);
+  try {
+    const run = trace(SRC, { prober: agent, queries: 1, waitMs: 2000 });
+    const summary = await run.summary;
+    assert.equal(summary.reached, true);
+    assert.equal(summary.src, DST, 'the route source of the agent in dst, towards src');
+    assert.ok(run.records.every((r) => r.src === DST));
+    // A source that is not the agent host's is refused before anything is sent.
+    await assert.rejects(trace(SRC, { prober: agent, src: '198.18.1.1' }).summary, /src must be an IPv4 address of the agent's host \(.*198\.18\.4\.2/);
+    await assert.rejects(trace(SRC, { prober: agent, device: 'to-x2' }).summary, /device/);
+  } finally {
+    agent.close();
+  }
 });
 
 test('bidirectional on asym: forward and reverse paths, the divergence named, hop counts vs the reply-TTL estimate — all equal to the truth', { skip: SKIP }, async () => {
@@ -278,7 +294,7 @@ test('malformed and oversized lines are counted, answered and skipped; bad reque
   assert.equal(lines[0].type, 'hello');
   const byId = (id: string | null, code: string) => lines.find((l) => l.id === id && l.code === code);
   assert.ok(byId(null, 'bad-request'), JSON.stringify(lines));
-  assert.ok(byId(null, 'too-large'), JSON.stringify(lines));
+  assert.ok(byId('big', 'too-large'), JSON.stringify(lines));
   assert.match(String(byId('s1', 'argument')?.message), /spec\.ttl must be an integer from 1 to 255, got 0/);
   assert.ok(byId('s3', 'unknown-method'));
   assert.match(String(byId('s2', 'argument')?.message), /^port must be an integer from 1 to 65535, got undefined$/);

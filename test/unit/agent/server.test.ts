@@ -93,4 +93,19 @@ test('LineSplitter: lines across chunks, an oversized line dropped up to its new
   s.push(Buffer.from('x'.repeat(11) + '\nlast\n'));
   assert.deepEqual(got, ['abc', 'ok', 'last']);
   assert.equal(over, 2);
+  // The dropped line's start is handed over (its request id is there).
+  const heads: string[] = [];
+  const h = new LineSplitter(10, () => {}, (head) => heads.push(head));
+  h.push(Buffer.from('{"id":"7",'));
+  h.push(Buffer.from('"pad":"xx"}\n'));
+  h.push(Buffer.from('y'.repeat(300) + '\n'));
+  assert.deepEqual(heads, ['{"id":"7","pad":"xx"}', 'y'.repeat(256)]);
+});
+
+test('an oversized request fails with its own id (a client waiting on it is not left hanging); other lines, no id', async () => {
+  await withServer({ maxLineBytes: 1024 }, async (address) => {
+    const big = `{"type":"request","id":"r9","method":"probeBatch","params":{"specs":"${'x'.repeat(2000)}"}}\n`;
+    const { lines } = await rawExchange(address.slice('unix:'.length), '{"type":"hello","versions":[1]}\n' + big + `{"pad":"${'z'.repeat(2000)}"}\n`, (l) => l.filter((x) => x.code === 'too-large').length === 2);
+    assert.deepEqual(lines.filter((x) => x.code === 'too-large').map((x) => x.id), ['r9', null]);
+  });
 });
