@@ -63,6 +63,19 @@ describe('NAT on the lab', { skip: NEED_ROOT }, () => {
     assert.equal(lines.find((l) => l.type === 'readings').nat[0].after.addr, rewrite.nat!.addr);
   });
 
+  test('path on nat (masquerade): the truth\'s hops, no verdict, and tracepath\'s resume line', async () => {
+    const masq = topologies.nat.truth.paths[0];
+    const run = await hopscopeIn(nsName('nat', 'src'), ['path', '--json', masq.dst.v4!], 60_000);
+    assert.equal(run.code, 0, run.stderr);
+    const lines = run.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const hops = lines.filter((l) => l.type === 'hop');
+    assert.deepEqual(hops.map((h) => [h.ttl, h.addr, h.asymm, h.verdicts]), masq.hops.map((h) => [h.ttl, h.v4![0], 0, []]));
+    assert.deepEqual(lines.find((l) => l.type === 'readings').nat, []);
+    // tracepath (IP_RECVERR on an unconnected socket) sees the same: 4 hops, back 4.
+    const tp = inNs(nsName('nat', 'src'), 'tracepath', ['-n', masq.dst.v4!]);
+    assert.match(tp, /Resume: pmtu 1500 hops 4 back 4/);
+  });
+
   test('nat (masquerade, quotes translated back): every hop seen, every quote as sent, no NAT claimed', async () => {
     const masq = topologies.nat.truth.paths[0];
     assert.equal(masq.nat, undefined);
