@@ -3,5 +3,8 @@ export * from './rtt';
 export * from './heatmap';
 export * from './ttl';
 export * from './mtu';
+export * from './mda-layout';
+export * from './mda';
+export * from './latency';
 export * from './table';
 export * from './render';

@@ -105,5 +105,10 @@ export function formatMs(ms: number | null | undefined): string {
   return ms.toFixed(1);
 }
 
+/** Tooltip entries from [field, title, d3 format?] triples. */
+export function tooltipFields(entries: readonly (readonly [field: string, title: string, format?: string])[]): { field: string; title: string; format?: string }[] {
+  return entries.map(([field, title, format]) => (format === undefined ? { field, title } : { field, title, format }));
+}
+
 /** Integer ticks for TTL / hop axes. */
 export const TTL_AXIS = { title: 'hop (probe TTL)', tickMinStep: 1, format: 'd' } as const;

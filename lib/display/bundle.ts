@@ -5,9 +5,9 @@
  * table as text/plain and text/html (table and chart side by side), which every front end
  * prefers over the chart types.
  */
-import { isAnswered, type ProbeRecord } from '../record';
+import { isAnswered, type MultipathResult, type ProbeRecord } from '../record';
 import { hopTable, type HopRow } from '../analysis';
-import { isHopRows, isVegaLiteSpec, rttPerHopSpec, specTitle, tableSpec, toSvgSync, withSubtitleLine, type VegaLiteSpec } from '../chart';
+import { isHopRows, isVegaLiteSpec, mdaGraphSpec, rttPerHopSpec, specTitle, tableSpec, toSvgSync, withSubtitleLine, type VegaLiteSpec } from '../chart';
 import { frameRows, isDataFrame, type DataFrame } from '../frame/dataframe';
 import { escapeHtml, hopTableModel, MAX_ROWS, objectsTableModel, recordTableModel, tableHtml, tableText, toCell, trimRows, type TableModel } from './table';
 
@@ -30,7 +30,7 @@ export interface ShowParts {
 
 /**
  * What `show()` accepts: a Vega-Lite spec (from `chart.*`), probe records, a `hopTable`, a
- * danfojs DataFrame, a measurement result with `records` (trace, MDA, path, sample), `{table,
+ * danfojs DataFrame, an MDA result (its path graph), a measurement result with `records` (trace, path, sample), `{table,
  * chart, title}`, any array of flat objects, or any object (shown as a field/value table).
  */
 export type Showable = VegaLiteSpec | readonly ProbeRecord[] | readonly HopRow[] | DataFrame | ShowParts | { records: readonly ProbeRecord[] } | readonly object[] | object;
@@ -164,6 +164,23 @@ function recordsBundle(records: readonly ProbeRecord[] | readonly HopRow[], opti
   return tableBundle(hopTableModel(hops, options.maxRows), spec, options);
 }
 
+export function isMultipathResult(x: unknown): x is MultipathResult {
+  const o = x as Partial<MultipathResult> | null;
+  return typeof o === 'object' && o !== null && o.type === 'multipath' && Array.isArray(o.nodes) && Array.isArray(o.links) && Array.isArray(o.balancers);
+}
+
+/** An MDA result: its graph, beside the hop table of its records (its links when the records were left out). */
+function multipathBundle(result: MultipathResult, options: BundleOptions): MimeBundle {
+  const opts = { ...options, title: options.title ?? measurementTitle(result as unknown as Record<string, unknown>) };
+  const table = isProbeRecords(result.records)
+    ? hopTableModel(hopTable(result.records), options.maxRows)
+    : objectsTableModel(
+        result.links.map((l) => ({ ttl: l.ttl, from: l.from, to: l.to, flows: l.flowIds.length })),
+        options.maxRows,
+      );
+  return tableBundle(table, mdaGraphSpec(result), opts);
+}
+
 function measurementTitle(x: Record<string, unknown>): string | undefined {
   const kind = typeof x.type === 'string' ? x.type : 'measurement';
   const target = typeof x.target === 'string' ? x.target : typeof x.dst === 'string' ? x.dst : null;
@@ -189,6 +206,7 @@ export function mimeBundle(x: Showable, options: BundleOptions = {}): MimeBundle
       if (!parts.chart) return mimeBundle(parts.table, opts);
       return tableBundle(tableModelOf(parts.table, opts.maxRows), parts.chart, opts);
     }
+    if (isMultipathResult(o)) return multipathBundle(o, options);
     if (isProbeRecords(o.records)) return recordsBundle(o.records, { ...options, title: options.title ?? measurementTitle(o) });
     const table = recordTableModel(o, options.maxRows);
     return tableBundle(table, tableSpec(table.columns, table.rows, { title: options.title ?? 'Object' }), options, true);
