@@ -2,17 +2,20 @@
 // the kernel's receive time of each packet (SO_TIMESTAMPNS, so RTTs do not include the
 // event loop's delays) and, for IPv6, the packet's hop limit (IPV6_RECVHOPLIMIT; an IPv6
 // raw socket delivers no IPv6 header). One function opens a socket and calls back per
-// packet; one closes it.
+// packet; one closes it. Also: setns, and TUN devices for the lab's router emulator.
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/if.h>
+#include <linux/if_tun.h>
 #include <netinet/in.h>
 #include <node_api.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -28,6 +31,7 @@ typedef struct {
   napi_async_context context;
   int family;
   int closing;
+  int tun;  // a TUN device: read() whole packets, no source address or timestamp
 } receiver_t;
 
 static void throw_errno(napi_env env, const char* what) {
@@ -75,6 +79,12 @@ static void on_readable(uv_poll_t* handle, int status, int events) {
   unsigned char control[256];
   // Drain what is queued, but yield to the event loop after a bounded batch.
   for (int n = 0; n < 256 && !r->closing; n++) {
+    if (r->tun) {
+      ssize_t len = read(r->fd, data, sizeof data);
+      if (len <= 0) return;  // EAGAIN: drained
+      deliver(r, data, len, "", -1, uv_hrtime());
+      continue;
+    }
     struct sockaddr_storage from;
     struct iovec iov = {data, sizeof data};
     struct msghdr msg = {0};
@@ -238,14 +248,83 @@ static napi_value set_netns(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+// tunOpen(name) -> fd: opens /dev/net/tun and attaches it to the TUN interface `name` of
+// the calling thread's network namespace (IFF_TUN | IFF_NO_PI: each read() is one whole IP
+// packet, each write() injects one), creating it if it does not exist (then it lives as
+// long as the fd, unless it was made persistent, e.g. by `ip tuntap add`). The fd is
+// non-blocking and close-on-exec: read it with tunWatch, write it with fs.writeSync.
+static napi_value tun_open(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  char name[IFNAMSIZ + 1];
+  size_t len;
+  if (argc < 1 || napi_get_value_string_utf8(env, argv[0], name, sizeof name, &len) != napi_ok || len == 0 || len >= IFNAMSIZ) {
+    napi_throw_type_error(env, NULL, "tunOpen(name): an interface name of 1-15 characters");
+    return NULL;
+  }
+  int fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) {
+    throw_errno(env, "open /dev/net/tun");
+    return NULL;
+  }
+  struct ifreq ifr;
+  memset(&ifr, 0, sizeof ifr);
+  ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
+  memcpy(ifr.ifr_name, name, len);
+  if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
+    char what[64];
+    snprintf(what, sizeof what, "TUNSETIFF %s", name);
+    throw_errno(env, what);
+    close(fd);
+    return NULL;
+  }
+  napi_value out;
+  napi_create_int32(env, fd, &out);
+  return out;
+}
+
+// tunWatch(fd, callback(packet, "", null, atNs)) -> handle: calls back once per packet read
+// from a TUN fd (on the event loop, at most 256 packets per wakeup); close6(handle) stops
+// watching and closes the fd.
+static napi_value tun_watch(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  int32_t fd;
+  napi_valuetype t;
+  if (argc < 2 || napi_get_value_int32(env, argv[0], &fd) != napi_ok || fd < 0 || napi_typeof(env, argv[1], &t) != napi_ok || t != napi_function) {
+    napi_throw_type_error(env, NULL, "tunWatch(fd, callback)");
+    return NULL;
+  }
+  receiver_t* r = calloc(1, sizeof *r);
+  r->fd = fd;
+  r->env = env;
+  r->tun = 1;
+  napi_create_reference(env, argv[1], 1, &r->callback);
+  napi_value name;
+  napi_create_string_utf8(env, "hopscope:tun", NAPI_AUTO_LENGTH, &name);
+  napi_async_init(env, NULL, name, &r->context);
+  uv_loop_t* loop;
+  napi_get_uv_event_loop(env, &loop);
+  uv_poll_init(loop, &r->poll, fd);
+  r->poll.data = r;
+  uv_poll_start(&r->poll, UV_READABLE, on_readable);
+  napi_value handle;
+  napi_create_external(env, r, NULL, NULL, &handle);
+  return handle;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
     {"open", NULL, open_any, NULL, NULL, NULL, napi_default, NULL},
     {"open6", NULL, open6, NULL, NULL, NULL, napi_default, NULL},
     {"close6", NULL, close6, NULL, NULL, NULL, napi_default, NULL},
     {"setns", NULL, set_netns, NULL, NULL, NULL, napi_default, NULL},
+    {"tunOpen", NULL, tun_open, NULL, NULL, NULL, napi_default, NULL},
+    {"tunWatch", NULL, tun_watch, NULL, NULL, NULL, napi_default, NULL},
   };
-  napi_define_properties(env, exports, 4, props);
+  napi_define_properties(env, exports, 6, props);
   return exports;
 }
 

@@ -87,6 +87,14 @@ export function readLatency(records: readonly ProbeRecord[], options: LatencyOpt
 
   const walk = hops.filter((h) => !inTunnel.has(h.ttl));
   let baseline = walk.length ? walk[0].min : 0;
+  // The first hop has no hop before it to rise from; a first hop above the next one can
+  // only be slow at making its ICMP (the path to the next hop runs through it).
+  if (walk.length > 1 && walk[0].min - walk[1].min > thresholdMs) {
+    const [first, next] = walk;
+    const at = `TTL ${first.ttl}${first.addr ? ` (${first.addr})` : ''}`;
+    verdicts.push({ kind: 'icmp-slow', ttl: first.ttl, addr: first.addr, deltaMs: first.min - next.min, evidence: `min RTT ${fmt(first.min)} at ${at}, the first hop, above the next hop's ${fmt(next.min)}` });
+    baseline = next.min;
+  }
   for (let i = 1; i < walk.length; i++) {
     const h = walk[i];
     const rise = h.min - baseline;

@@ -2,6 +2,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { accessSync, appendFileSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { LabNode, LabService, Topology } from './types';
 import { topologies } from './topologies';
 
@@ -268,8 +269,8 @@ const stampPath = (topo: string) => `${STATE_DIR}/${topo}.up`;
 /** Fingerprint of what `up` builds: the topology data and the service scripts it starts. */
 function fingerprint(topo: Topology): string {
   // Only what `up` builds: editing the truth or a description does not rebuild anything.
-  const h = createHash('sha256').update(JSON.stringify({ source: topo.source, nodes: topo.nodes, links: topo.links }));
-  for (const node of topo.nodes) for (const svc of node.services ?? []) h.update(readFileSync(join(__dirname, 'services', svc.script)));
+  const h = createHash('sha256').update(JSON.stringify({ source: topo.source, nodes: topo.nodes, links: topo.links, lsps: topo.lsps }));
+  for (const node of topo.nodes) for (const svc of servicesOf(topo, node)) h.update(readFileSync(join(__dirname, 'services', svc.script)));
   return h.digest('hex').slice(0, 16);
 }
 
@@ -278,7 +279,7 @@ export function labIsUp(name: string): boolean {
   const topo = getTopology(name);
   if (!existsSync(stampPath(name)) || readFileSync(stampPath(name), 'utf8').trim() !== fingerprint(topo)) return false;
   const have = new Set(labNamespaces());
-  return topo.nodes.every((n) => have.has(nsName(name, n.name)));
+  return linuxNodes(topo).every((n) => have.has(nsName(name, n.name)));
 }
 
 function killServices(ns: string): void {
@@ -293,6 +294,40 @@ function killServices(ns: string): void {
   }
   rmSync(pidFile, { force: true });
   for (const f of existsSync(STATE_DIR) ? readdirSync(STATE_DIR) : []) if (f.startsWith(`${ns}-`) || f.startsWith(`${ns}.`)) rmSync(join(STATE_DIR, f), { force: true });
+}
+
+function linuxNodes(topo: Topology): LabNode[] {
+  return topo.nodes.filter((n) => n.kind !== 'emulated');
+}
+
+/**
+ * A node's services; the Linux node bordering emulated routers also runs the router
+ * emulator (test/lab/emu/main.ts), given the topology as JSON next to its pid files.
+ */
+function servicesOf(topo: Topology, node: LabNode): LabService[] {
+  const own = node.services ?? [];
+  if (node.kind === 'emulated') return own;
+  const emulated = new Set(topo.nodes.filter((n) => n.kind === 'emulated').map((n) => n.name));
+  const borders = topo.links.some(({ a, b }) => (a.node === node.name && emulated.has(b.node)) || (b.node === node.name && emulated.has(a.node)));
+  if (!borders) return own;
+  const json = `${STATE_DIR}/${nsName(topo.name, node.name)}.emu.json`;
+  if (!existsSync(json) || readFileSync(json, 'utf8') !== JSON.stringify(topo)) {
+    mkdirSync(STATE_DIR, { recursive: true });
+    writeFileSync(json, JSON.stringify(topo));
+  }
+  return [...own, { name: 'emu', script: '../emu/main.ts', args: [json] }];
+}
+
+/** The emulator's TUN devices need /dev/net/tun (made here when the tun module is there but the node is not). */
+function checkTun(): void {
+  if (existsSync('/dev/net/tun')) return;
+  try {
+    mkdirSync('/dev/net', { recursive: true });
+    run('mknod', ['/dev/net/tun', 'c', '10', '200']);
+    run('chmod', ['0666', '/dev/net/tun']);
+  } catch (err) {
+    throw new Error(`the lab's router emulator needs /dev/net/tun (character device 10,200, kernel module tun): ${(err as Error).message}`);
+  }
 }
 
 /** Where a service keeps its state (e.g. a byte count) for tests to read. */
@@ -318,8 +353,8 @@ function serviceAlive(ns: string, service: string): boolean {
  * so `up` on a lab left running keeps its promise that the topology works.
  */
 function reviveServices(topo: Topology): void {
-  for (const node of topo.nodes)
-    for (const svc of node.services ?? []) {
+  for (const node of linuxNodes(topo))
+    for (const svc of servicesOf(topo, node)) {
       const ns = nsName(topo.name, node.name);
       if (serviceAlive(ns, svc.name)) continue;
       rmSync(serviceStatePath(topo.name, node.name, svc.name), { force: true });
@@ -331,7 +366,8 @@ function startService(topo: Topology, node: string, svc: LabService): void {
   const ns = nsName(topo.name, node);
   mkdirSync(STATE_DIR, { recursive: true });
   const script = join(__dirname, 'services', svc.script);
-  const child = spawn('ip', ['netns', 'exec', ns, process.execPath, script, serviceStatePath(topo.name, node, svc.name), ...svc.args], {
+  const loader = script.endsWith('.ts') ? ['--import', pathToFileURL(require.resolve('tsx')).href] : [];
+  const child = spawn('ip', ['netns', 'exec', ns, process.execPath, ...loader, script, serviceStatePath(topo.name, node, svc.name), ...svc.args], {
     detached: true,
     stdio: 'ignore',
     env: { ...process.env, HOPSCOPE_LAB_NETNS: ns },
@@ -370,8 +406,7 @@ function sysctlArgs(node: LabNode, phase: 'early' | 'late'): string[] {
 export function labUp(name: string, options: { fresh?: boolean; alias?: boolean } = {}): Topology {
   checkLabPrerequisites();
   const topo = getTopology(name);
-  const emulated = topo.nodes.filter((n) => n.kind === 'emulated').map((n) => n.name);
-  if (emulated.length) throw new Error(`${name}: emulated nodes (${emulated.join(', ')}) need the TUN router emulator, which is not built yet`);
+  if (topo.nodes.some((n) => n.kind === 'emulated')) checkTun();
   const alias = options.alias ?? !privateCopies.has(name);
   const deadline = Date.now() + FOREIGN_WAIT_MS;
   for (;;) {
@@ -413,17 +448,23 @@ function build(topo: Topology): void {
     if (!topo.nodes.some((n) => n.name === node)) throw new Error(`${topo.name}: a link names unknown node ${node}`);
     return nsName(topo.name, node);
   };
+  const linux = linuxNodes(topo);
+  const isLinux = (node: string) => linux.some((n) => n.name === node);
   // One batch in the root namespace: the namespaces, their sysctls (before any interface
   // exists, so `default.*` settings reach every interface), and the veth pairs, each end
   // created directly inside its namespace (nothing ever appears in the root namespace).
   const root: string[] = [];
-  for (const node of topo.nodes) root.push(`netns add ${ns(node.name)}`);
-  for (const node of topo.nodes) root.push(`netns exec ${ns(node.name)} sysctl -qw ${sysctlArgs(node, 'early').join(' ')}`);
-  const perNode = new Map<string, string[]>(topo.nodes.map((n) => [n.name, ['link set lo up']]));
+  for (const node of linux) root.push(`netns add ${ns(node.name)}`);
+  for (const node of linux) root.push(`netns exec ${ns(node.name)} sysctl -qw ${sysctlArgs(node, 'early').join(' ')}`);
+  const perNode = new Map<string, string[]>(linux.map((n) => [n.name, ['link set lo up']]));
   for (const { a, b, mtu } of topo.links) {
-    root.push(`link add ${a.ifname} netns ${ns(a.node)} type veth peer name ${b.ifname} netns ${ns(b.node)}`);
+    // Links among emulated routers exist only in the emulator; a Linux end facing one is a
+    // persistent TUN device the emulator attaches to.
+    if (isLinux(a.node) && isLinux(b.node)) root.push(`link add ${a.ifname} netns ${ns(a.node)} type veth peer name ${b.ifname} netns ${ns(b.node)}`);
     for (const end of [a, b]) {
+      if (!isLinux(end.node)) continue;
       const cmds = perNode.get(end.node)!;
+      if (!isLinux(a.node === end.node ? b.node : a.node)) cmds.push(`tuntap add dev ${end.ifname} mode tun`);
       if (mtu) cmds.push(`link set ${end.ifname} mtu ${mtu}`);
       if (end.v4) cmds.push(`addr add ${end.v4} dev ${end.ifname}`);
       if (end.v6) cmds.push(`addr add ${end.v6} dev ${end.ifname} nodad`);
@@ -431,7 +472,7 @@ function build(topo: Topology): void {
     }
   }
   run('ip', ['-batch', '-'], root.join('\n') + '\n');
-  for (const node of topo.nodes) {
+  for (const node of linux) {
     const cmds = perNode.get(node.name)!;
     for (const r of node.routes4 ?? []) cmds.push(`route add ${r}`);
     for (const r of node.routes6 ?? []) cmds.push(`route add ${r}`);
@@ -445,7 +486,7 @@ function build(topo: Topology): void {
     if (late.length) run('ip', ['netns', 'exec', ns(node.name), 'sysctl', '-qw', ...late]);
   }
   warmNeighbours(topo);
-  for (const node of topo.nodes) for (const svc of node.services ?? []) startService(topo, node.name, svc);
+  for (const node of linux) for (const svc of servicesOf(topo, node)) startService(topo, node.name, svc);
 }
 
 const LEASE_DIR = `${STATE_DIR}/leases`;
@@ -507,7 +548,9 @@ export function labRelease(name: string): void {
 function warmNeighbours(topo: Topology): void {
   const pings: string[] = [];
   const bare = (a: string) => a.split('/')[0];
+  const emulated = new Set(topo.nodes.filter((n) => n.kind === 'emulated').map((n) => n.name));
   for (const { a, b } of topo.links) {
+    if (emulated.has(a.node) || emulated.has(b.node)) continue;
     for (const [from, to] of [[a, b], [b, a]]) {
       for (const addr of [to.v4, to.v6]) {
         if (addr) pings.push(`ip netns exec ${nsName(topo.name, from.node)} ping -q -c 1 -W 2 ${bare(addr)} >/dev/null 2>&1 &`);

@@ -6,13 +6,25 @@ export interface Topology {
   links: LabLink[];
   /** The node probes are sent from (aliased as namespace `hs-src` when brought up). */
   source: string;
+  /** MPLS label-switched paths across emulated routers (test/lab/emu/mpls.ts). */
+  lsps?: LspDef[];
   truth: Truth;
 }
 
 export interface LabNode {
   name: string;
-  /** 'emulated' is reserved for the userspace router emulator (TUN); `up` refuses it for now. */
+  /**
+   * 'emulated': a router run by the userspace emulator (test/lab/emu), not a namespace. Its
+   * links to other emulated nodes exist only inside the emulator; a link between a Linux
+   * node and an emulated one is a TUN device on the Linux side (its `ifname`), and the
+   * emulator runs in that Linux node's namespace (one such node per topology). Emulated
+   * nodes take `routes4`/`routes6` in the `ip route` forms `PREFIX via GW` and
+   * `PREFIX nexthop via GW1 nexthop via GW2 ...` (multipath, spread by `emu.balancer`);
+   * their connected subnets need no route. sysctls, rules, services, nft and tc do not apply.
+   */
   kind?: 'linux' | 'emulated';
+  /** Behaviour of an emulated router (kind 'emulated'). */
+  emu?: EmuRouter;
   /** sysctl key → value, applied after the lab's defaults. */
   sysctls?: Record<string, string | number>;
   /** Arguments of `ip route add` (IPv4) / `ip -6 route add` (IPv6), one route each. */
@@ -49,6 +61,66 @@ export interface LabLink {
   a: LinkEnd;
   b: LinkEnd;
   mtu?: number;
+  /**
+   * Emulated links only (both ends emulated, or a TUN link): one-way delay in ms added in
+   * each direction, plus a uniform random 0..jitterMs per packet (real timers).
+   */
+  delayMs?: number;
+  jitterMs?: number;
+}
+
+/** How an emulated router behaves (all optional; defaults in brackets). */
+export interface EmuRouter {
+  /** Initial TTL / hop limit of the ICMP errors it sends (time exceeded, unreachable) [255]. 254: Juniper-like. */
+  initialTtl?: number;
+  /** Initial TTL of its other replies (echo reply, TCP RST / SYN-ACK) [initialTtl]. */
+  replyTtl?: number;
+  /**
+   * Source address of its ICMP errors: 'ingress', the interface the probe came in on
+   * [default]; 'return', its interface on the route back to the probe's source (Linux's
+   * IPv4 choice: one address per router however many branches lead into it).
+   */
+  icmpSource?: 'ingress' | 'return';
+  /** How multipath routes are spread ['per-flow']: see test/lab/emu/balancer.ts. */
+  balancer?: 'per-flow' | 'per-packet' | 'per-destination';
+  /** Hash seed of its per-flow / per-destination balancer [0], so routers do not polarize. */
+  seed?: number;
+  /**
+   * Slow path: everything it originates (ICMP errors, echo replies, TCP answers) leaves this
+   * many ms later (plus 0..slowPathJitterMs); forwarded traffic is not delayed.
+   */
+  slowPathMs?: number;
+  slowPathJitterMs?: number;
+  /** Token bucket over the ICMP errors it sends: `perSec` tokens a second, at most `burst`. */
+  icmpRateLimit?: { perSec: number; burst: number };
+  /** TCP ports that answer a SYN with a SYN-ACK; other ports answer RST [none]. */
+  tcpListen?: number[];
+  /** Extra local addresses (loopbacks, a host's several addresses), without prefix length. */
+  addresses?: string[];
+  /** Never answers anything (forwards only). */
+  silent?: boolean;
+}
+
+/**
+ * An MPLS LSP across emulated routers, for destinations in `fec4`/`fec6`: `path[0]` (ingress
+ * LER) pushes, `path[1..n-2]` (LSRs) swap, the last (egress LER) pops — or the penultimate
+ * does (`php`). `labels[i]` is the label on the link path[i] -> path[i+1] (unused on the
+ * last link with php). The reverse direction is plain IP unless another LSP says otherwise.
+ */
+export interface LspDef {
+  name: string;
+  path: string[];
+  fec4?: string[];
+  fec6?: string[];
+  labels: number[];
+  /** Uniform TTL model (RFC 3443): IP TTL copied into the label at push and back at pop. Off: pipe model, label TTL 255. */
+  ttlPropagate: boolean;
+  /** Penultimate hop popping. */
+  php: boolean;
+  /** LSRs (and a UHP egress) quote the received label stack in their ICMP (RFC 4950). */
+  rfc4950: boolean;
+  /** RFC 3032 §2.3.2: an LSR's ICMP error goes down the LSP to the egress, which routes it back. */
+  icmpTunnel: boolean;
 }
 
 /** A hop without `balancer` has none in front of it. 'per-destination' is for the emulator. */
@@ -85,18 +157,26 @@ export interface MplsTunnelTruth {
   hidden?: number;
   /** Label stacks the LSRs quote (explicit, opaque), by TTL. */
   labels?: Record<number, number[]>;
+  /** The label-stack-entry TTLs quoted with them, by TTL (1 for explicit LSRs; 255 - hidden for an opaque egress). */
+  labelTtls?: Record<number, number[]>;
+  /** TTL of the IP header quoted in the time-exceeded, by TTL (implicit: 1, 2, 3 ... along the LSRs). */
+  quotedTtls?: Record<number, number>;
   /** The LSRs' time-exceeded go to the egress first (RFC 3032 ICMP tunnelling). */
   icmpTunnelled?: boolean;
 }
 
 /**
- * `step`: a one-way delay added on the link after hop `ttl`, so every later hop's RTT rises
- * by about `ms` (a path delay located at that hop). `icmpSlowAt`: hops whose ICMP generation
- * alone is slow by about `ms` (a spike at that hop only, not carried to later hops).
+ * `step`: a delay on the link after hop `ttl`, so every later hop's RTT rises by about `ms`
+ * (a path delay located at that hop; in the emulator `ms / 2` one way, each direction).
+ * `icmpSlowAt`: hops whose ICMP generation alone is slow by about `ms` (a spike at that hop
+ * only, not carried to later hops). `jitterMs`: the largest random extra RTT any hop may show.
+ * `baseMs`: the RTT every hop shows at least, before the step (links of the emulated part).
  */
 export interface LatencyTruth {
   step?: { ttl: number; ms: number };
   icmpSlowAt?: { ttl: number; ms: number }[];
+  jitterMs?: number;
+  baseMs?: number;
 }
 
 export interface HopTruth {

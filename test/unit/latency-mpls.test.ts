@@ -47,6 +47,17 @@ describe('latency reading (seed 002)', () => {
     assert.match(r.verdicts[0].evidence, /min RTT 0\.50 ms → 35\.2 ms .* at TTL 3 \(192\.0\.2\.3\) only: the next hop is back at 1\.00 ms/);
   });
 
+  test('a first hop above the next one is ICMP slow path at hop 1 (it has no hop before it to rise from)', () => {
+    const r = readLatency(trace([
+      { addr: at(1), rtts: [60.2, 60.5] },
+      { addr: at(2), rtts: [0.3, 0.5] },
+      { addr: at(3), rtts: [40.3, 40.6] },
+      { addr: at(4), rtts: [40.4, 40.9] },
+    ]));
+    assert.deepEqual(r.verdicts.map((v) => [v.kind, 'ttl' in v ? v.ttl : v.ttls]), [['icmp-slow', 1], ['path-delay', 3]]);
+    assert.match(r.verdicts[0].evidence, /min RTT 60\.2 ms at TTL 1 \(192\.0\.2\.1\), the first hop, above the next hop's 0\.30 ms/);
+  });
+
   test('noise under the threshold is no verdict; the threshold follows the jitter', () => {
     const flat = readLatency(trace([{ addr: at(1), rtts: [0.5, 0.7] }, { addr: at(2), rtts: [1.2, 1.3] }, { addr: at(3), rtts: [0.9, 1.4] }]));
     assert.deepEqual(flat.verdicts, []);

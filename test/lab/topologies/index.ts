@@ -8,7 +8,8 @@ import { ratelimit } from './ratelimit';
 import { fwDesync } from './fw-desync';
 import { nat, natRewrite } from './nat';
 import { ecmpDest } from './ecmp-dest';
+import { latency } from './latency';
 
 export const topologies: Record<string, Topology> = Object.fromEntries(
-  [linear, ecmpFlow, ecmpPacket, ecmpUnequal, asym, ratelimit, fwDesync, nat, natRewrite, ecmpDest].map((t) => [t.name, t]),
+  [linear, ecmpFlow, ecmpPacket, ecmpUnequal, asym, ratelimit, fwDesync, nat, natRewrite, ecmpDest, latency].map((t) => [t.name, t]),
 );

@@ -1,0 +1,111 @@
+/**
+ * The emulated topologies on the real lab (private copies, so nobody else's runs are
+ * disturbed): independent tools see what the truth declares, hopscope's readings find it,
+ * and `down` leaves no namespace or emulator process behind.
+ */
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { labDown, labNamespaces, labPrivate, labUp, nsName, serviceStatePath } from '../lab';
+import type { Topology } from '../lab/types';
+import { NEED_ROOT, hopscopeIn, inNs } from './helpers';
+
+/** traceroute -n lines → RTTs (ms) per TTL. */
+function rttsByTtl(out: string): Map<number, number[]> {
+  const hops = new Map<number, number[]>();
+  for (const line of out.split('\n').slice(1)) {
+    const m = line.match(/^\s*(\d+)\s+(.*)$/);
+    if (m) hops.set(Number(m[1]), [...m[2].matchAll(/([\d.]+) ms/g)].map((x) => Number(x[1])));
+  }
+  return hops;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+function emulatorPid(topo: Topology): number {
+  return JSON.parse(readFileSync(serviceStatePath(topo.name, topo.source, 'emu'), 'utf8')).pid;
+}
+
+/** Running (a zombie waiting for this process to reap it counts as gone). */
+function alive(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) [ZX] /s.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+describe('latency (emulated)', { skip: NEED_ROOT }, () => {
+  let topo: Topology;
+  let dir = '';
+  before(() => {
+    topo = labPrivate('latency');
+    labUp(topo.name, { alias: false });
+    dir = mkdtempSync(join(tmpdir(), 'hopscope-lab-emu-'));
+  });
+  after(() => {
+    labDown(topo.name);
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const src = () => nsName(topo.name, topo.source);
+  const path = () => topo.truth.paths[0];
+
+  test('ping reaches the destination over both families, at the step RTT', () => {
+    for (const dst of [path().dst.v4!, path().dst.v6!]) {
+      const out = inNs(src(), 'ping', ['-n', '-c', '3', '-i', '0.2', '-W', '2', dst]);
+      assert.match(out, / 0% packet loss/);
+      const min = Number(out.match(/= ([\d.]+)\//)![1]);
+      assert.ok(min >= 39 && min < 60, `${dst}: min RTT ${min} ms, 40 ms step expected`);
+    }
+  });
+
+  test('Linux traceroute: the declared hops, the 60 ms spike at hop 1 only, the 40 ms step from hop 3 to the end', () => {
+    const out = inNs(src(), 'traceroute', ['-n', '-q', '5', '-w', '2', path().dst.v4!], 60_000);
+    const rtts = rttsByTtl(out);
+    for (const hop of path().hops) assert.match(out, new RegExp(`^\\s*${hop.ttl}\\s+${hop.v4![0].replace(/\./g, '\\.')}\\s`, 'm'));
+    const med = (ttl: number) => median(rtts.get(ttl)!);
+    assert.ok(med(1) >= 58 && med(1) < 90, `hop 1 median ${med(1)} ms: the 60 ms slow path`);
+    assert.ok(med(2) < 20, `hop 2 median ${med(2)} ms: no spike carried`);
+    for (const ttl of [3, 4, 5]) assert.ok(med(ttl) >= 39 && med(ttl) < 70, `hop ${ttl} median ${med(ttl)} ms: the 40 ms step persists`);
+  });
+
+  test('Linux traceroute -6 sees the same hops', () => {
+    const out = inNs(src(), 'traceroute', ['-6', '-n', '-q', '1', '-w', '2', path().dst.v6!], 60_000);
+    for (const hop of path().hops) assert.match(out, new RegExp(`^\\s*${hop.ttl}\\s+${hop.v6![0]}\\s`, 'm'));
+  });
+
+  test('hopscope path reads hop 2 as a 254 router (Juniper-like)', async () => {
+    const run = await hopscopeIn(src(), ['trace', '--json', '-q', '3', path().dst.v4!], 60_000);
+    assert.equal(run.code, 0, run.stderr);
+    const records = run.stdout.split('\n').filter((l) => l.startsWith('{') && !l.includes('"type":"summary"')).map((l) => JSON.parse(l));
+    const hop2 = records.filter((r) => r.ttl === 2 && r.addr);
+    assert.ok(hop2.length > 0);
+    for (const r of hop2) assert.equal(r.replyTtl, 253, 'hop 2 starts at 254, one router back');
+  });
+
+  test('hopscope analyze: path delay at hop 3, ICMP slow at hop 1', async () => {
+    const traced = await hopscopeIn(src(), ['trace', '--json', '-q', '5', path().dst.v4!], 60_000);
+    assert.equal(traced.code, 0, traced.stderr);
+    const file = join(dir, 'latency.jsonl');
+    writeFileSync(file, traced.stdout.split('\n').filter((l) => l && !l.includes('"type":"summary"')).join('\n') + '\n');
+    const run = await hopscopeIn(src(), ['analyze', '--json', file], 30_000);
+    assert.equal(run.code, 0, run.stderr);
+    const verdicts = JSON.parse(run.stdout).latency as { kind: string; ttl?: number }[];
+    const truth = path().latency!;
+    assert.ok(verdicts.some((v) => v.kind === 'path-delay' && v.ttl === truth.step!.ttl), JSON.stringify(verdicts));
+    assert.ok(verdicts.some((v) => v.kind === 'icmp-slow' && v.ttl === truth.icmpSlowAt![0].ttl), JSON.stringify(verdicts));
+  });
+
+  test('down leaves no namespace, TUN or emulator process', () => {
+    const pid = emulatorPid(topo);
+    assert.ok(alive(pid));
+    labDown(topo.name);
+    assert.deepEqual(labNamespaces().filter((n) => n.startsWith(`hs-${topo.name}-`)), []);
+    const deadline = Date.now() + 3000;
+    while (alive(pid) && Date.now() < deadline) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+    assert.equal(alive(pid), false, 'the emulator exits with its topology');
+    assert.equal(existsSync(serviceStatePath(topo.name, topo.source, 'emu')), false);
+  });
+});
