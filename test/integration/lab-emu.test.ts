@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { labDown, labNamespaces, labPrivate, labUp, nsName, serviceStatePath } from '../lab';
-import type { Topology } from '../lab/types';
+import type { PathTruth, Topology } from '../lab/types';
 import { NEED_ROOT, hopscopeIn, inNs } from './helpers';
 
 /** traceroute -n lines → RTTs (ms) per TTL. */
@@ -37,20 +37,46 @@ function alive(pid: number): boolean {
   }
 }
 
-describe('latency (emulated)', { skip: NEED_ROOT }, () => {
-  let topo: Topology;
-  let dir = '';
+/** A private copy of topology `name` up for the enclosing describe, and a scratch directory. */
+function privateLab(name: string): { topo: Topology; dir: string } {
+  const lab = { topo: labPrivate(name), dir: '' };
   before(() => {
-    topo = labPrivate('latency');
-    labUp(topo.name, { alias: false });
-    dir = mkdtempSync(join(tmpdir(), 'hopscope-lab-emu-'));
+    labUp(lab.topo.name, { alias: false });
+    lab.dir = mkdtempSync(join(tmpdir(), 'hopscope-lab-emu-'));
   });
   after(() => {
-    labDown(topo.name);
-    rmSync(dir, { recursive: true, force: true });
+    labDown(lab.topo.name);
+    rmSync(lab.dir, { recursive: true, force: true });
   });
-  const src = () => nsName(topo.name, topo.source);
-  const path = () => topo.truth.paths[0];
+  return lab;
+}
+
+function downLeavesNothing(topo: Topology): void {
+  const pid = emulatorPid(topo);
+  assert.ok(alive(pid));
+  labDown(topo.name);
+  assert.deepEqual(labNamespaces().filter((n) => n.startsWith(`hs-${topo.name}-`)), []);
+  const deadline = Date.now() + 3000;
+  while (alive(pid) && Date.now() < deadline) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+  assert.equal(alive(pid), false, 'the emulator exits with its topology');
+  assert.equal(existsSync(serviceStatePath(topo.name, topo.source, 'emu')), false);
+}
+
+/** hopscope trace --json of `dst` from `ns`, then analyze --json of it. */
+async function traceAndAnalyze(ns: string, dst: string, dir: string, queries: number): Promise<{ mpls: { kind: string; ttls: number[]; labels: Record<number, number[]>; hidden: number | null }[]; latency: { kind: string; ttl?: number; ttls?: number[] }[] }> {
+  const traced = await hopscopeIn(ns, ['trace', '--json', '-q', String(queries), dst], 60_000);
+  assert.equal(traced.code, 0, traced.stderr);
+  const file = join(dir, `${dst.replace(/[:.]/g, '_')}.jsonl`);
+  writeFileSync(file, traced.stdout.split('\n').filter((l) => l && !l.includes('"type":"summary"')).join('\n') + '\n');
+  const run = await hopscopeIn(ns, ['analyze', '--json', file], 30_000);
+  assert.equal(run.code, 0, run.stderr);
+  return JSON.parse(run.stdout);
+}
+
+describe('latency (emulated)', { skip: NEED_ROOT }, () => {
+  const lab = privateLab('latency');
+  const src = () => nsName(lab.topo.name, lab.topo.source);
+  const path = () => lab.topo.truth.paths[0];
 
   test('ping reaches the destination over both families, at the step RTT', () => {
     for (const dst of [path().dst.v4!, path().dst.v6!]) {
@@ -86,26 +112,66 @@ describe('latency (emulated)', { skip: NEED_ROOT }, () => {
   });
 
   test('hopscope analyze: path delay at hop 3, ICMP slow at hop 1', async () => {
-    const traced = await hopscopeIn(src(), ['trace', '--json', '-q', '5', path().dst.v4!], 60_000);
-    assert.equal(traced.code, 0, traced.stderr);
-    const file = join(dir, 'latency.jsonl');
-    writeFileSync(file, traced.stdout.split('\n').filter((l) => l && !l.includes('"type":"summary"')).join('\n') + '\n');
-    const run = await hopscopeIn(src(), ['analyze', '--json', file], 30_000);
-    assert.equal(run.code, 0, run.stderr);
-    const verdicts = JSON.parse(run.stdout).latency as { kind: string; ttl?: number }[];
+    const verdicts = (await traceAndAnalyze(src(), path().dst.v4!, lab.dir, 5)).latency;
     const truth = path().latency!;
     assert.ok(verdicts.some((v) => v.kind === 'path-delay' && v.ttl === truth.step!.ttl), JSON.stringify(verdicts));
     assert.ok(verdicts.some((v) => v.kind === 'icmp-slow' && v.ttl === truth.icmpSlowAt![0].ttl), JSON.stringify(verdicts));
   });
 
-  test('down leaves no namespace, TUN or emulator process', () => {
-    const pid = emulatorPid(topo);
-    assert.ok(alive(pid));
-    labDown(topo.name);
-    assert.deepEqual(labNamespaces().filter((n) => n.startsWith(`hs-${topo.name}-`)), []);
-    const deadline = Date.now() + 3000;
-    while (alive(pid) && Date.now() < deadline) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
-    assert.equal(alive(pid), false, 'the emulator exits with its topology');
-    assert.equal(existsSync(serviceStatePath(topo.name, topo.source, 'emu')), false);
+  test('down leaves no namespace, TUN or emulator process', () => downLeavesNothing(lab.topo));
+});
+
+describe('mpls (emulated)', { skip: NEED_ROOT }, () => {
+  const lab = privateLab('mpls');
+  const src = () => nsName(lab.topo.name, lab.topo.source);
+  const tunnelOf = (p: PathTruth) => p.mpls![0];
+
+  test('ping reaches every tunnel destination over both families', () => {
+    for (const p of lab.topo.truth.paths)
+      for (const dst of [p.dst.v4!, p.dst.v6!]) assert.match(inNs(src(), 'ping', ['-n', '-c', '1', '-W', '2', dst]), / 0% packet loss/, dst);
   });
+
+  for (const family of [4, 6] as const) {
+    test(`Linux traceroute -e (IPv${family}): each tunnel's hops, and labels exactly where the truth has them`, () => {
+      for (const p of lab.topo.truth.paths) {
+        const t = tunnelOf(p);
+        const out = inNs(src(), 'traceroute', [`-${family}`, '-n', '-e', '-q', '1', '-w', '2', family === 4 ? p.dst.v4! : p.dst.v6!], 60_000);
+        const lines = new Map(out.split('\n').slice(1).filter((l) => l.trim()).map((l) => l.trim().split(/\s+/)).map((w) => [Number(w[0]), w.slice(1).join(' ')]));
+        assert.equal(lines.size, p.hops.length, `${t.kind}:\n${out}`);
+        for (const hop of p.hops) {
+          const line = lines.get(hop.ttl)!;
+          assert.ok(line.startsWith(`${(family === 4 ? hop.v4 : hop.v6)![0]} `), `${t.kind} TTL ${hop.ttl}: ${line}`);
+          const labels = t.labels?.[hop.ttl];
+          if (labels) assert.ok(line.includes(`<MPLS:L=${labels[0]},E=0,S=1,T=${t.labelTtls![hop.ttl][0]}>`), `${t.kind} TTL ${hop.ttl}: ${line}`);
+          else assert.ok(!line.includes('MPLS'), `${t.kind} TTL ${hop.ttl}: ${line}`);
+        }
+      }
+    });
+  }
+
+  test('ICMP tunnelling: the explicit LSRs answer at about the egress RTT (>= 18 ms), the implicit ones at their own (< 10 ms)', () => {
+    const [explicit, implicit] = lab.topo.truth.paths;
+    const lsrMedian = (p: PathTruth) => {
+      const rtts = rttsByTtl(inNs(src(), 'traceroute', ['-n', '-q', '3', '-w', '2', p.dst.v4!], 60_000));
+      return tunnelOf(p).ttls.map((ttl) => median(rtts.get(ttl)!));
+    };
+    assert.equal(tunnelOf(explicit).icmpTunnelled, true);
+    for (const ms of lsrMedian(explicit)) assert.ok(ms >= 18, `explicit LSR at ${ms} ms`);
+    for (const ms of lsrMedian(implicit)) assert.ok(ms < 10, `implicit LSR at ${ms} ms`);
+  });
+
+  test('hopscope analyze finds each tunnel of the truth', async () => {
+    for (const p of lab.topo.truth.paths) {
+      const t = tunnelOf(p);
+      const found = (await traceAndAnalyze(src(), p.dst.v4!, lab.dir, 2)).mpls;
+      assert.equal(found.length, 1, `${t.kind}: ${JSON.stringify(found)}`);
+      assert.equal(found[0].kind, t.kind);
+      // The first LSR of an implicit tunnel quotes TTL 1 like any router: no trace can tell it (TNT's limit too).
+      assert.deepEqual(found[0].ttls, t.kind === 'implicit' ? t.ttls.slice(1) : t.ttls);
+      if (t.labels) assert.deepEqual(found[0].labels, t.labels);
+      if (t.hidden !== undefined) assert.equal(found[0].hidden, t.hidden);
+    }
+  });
+
+  test('down leaves no namespace, TUN or emulator process', () => downLeavesNothing(lab.topo));
 });

@@ -1,7 +1,7 @@
 // The emulated part of a topology as the emulator sees it: routers with interfaces, the
 // links between them (or to a TUN device on the Linux side) and parsed routes.
 import { addrToBytes } from '../../../lib/packet';
-import type { EmuRouter, Topology } from '../types';
+import type { EmuRouter, LspDef, Topology } from '../types';
 
 export interface Address {
   family: 4 | 6;
@@ -49,6 +49,13 @@ export interface EmuNet {
   tuns: TunLink[];
   /** The Linux node whose namespace holds the TUN devices (and the emulator). */
   border: string | null;
+  lsps: Lsp[];
+}
+
+/** An LSP with its FECs parsed. */
+export interface Lsp {
+  def: LspDef;
+  fecs: Address[];
 }
 
 function parseAddress(cidr: string): Address {
@@ -106,5 +113,11 @@ export function buildEmuNet(topo: Topology): EmuNet {
     }
   }
   if (borders.size > 1) throw new Error(`${topo.name}: emulated routers border several Linux nodes (${[...borders].join(', ')}); the emulator serves one`);
-  return { nodes, tuns, border: [...borders][0] ?? null };
+  const lsps = (topo.lsps ?? []).map((def) => {
+    for (const hop of def.path) if (!nodes.has(hop)) throw new Error(`${topo.name}: LSP ${def.name} crosses ${hop}, which is not emulated`);
+    const short = def.path.length - 1 - (def.php ? 1 : 0);
+    if (def.labels.length < short) throw new Error(`${topo.name}: LSP ${def.name} needs ${short} labels`);
+    return { def, fecs: [...(def.fec4 ?? []), ...(def.fec6 ?? [])].map(parseAddress) };
+  });
+  return { nodes, tuns, border: [...borders][0] ?? null, lsps };
 }

@@ -1,12 +1,13 @@
 // The emulated routers at work: a packet arrives on an interface at emulated time `t`, is
 // answered (local, TTL expired) or forwarded by longest-prefix match, crossing links after
 // their one-way delay; packets reaching a TUN link leave through `out`.
-import { addrToBytes, internetChecksum, parseIpv4, parseIpv6, IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_TCP, IPPROTO_UDP } from '../../../lib/packet';
+import { addrToBytes, internetChecksum, mplsObject, parseIpv4, parseIpv6, IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_TCP, IPPROTO_UDP } from '../../../lib/packet';
 import { echoReply, icmpError, tcpAnswer, type ErrorKind } from './answers';
 import { Balancer } from './balancer';
 import { TokenBucket } from './bucket';
 import { jittered, type Scheduler } from './delay';
-import { inPrefix, type EmuNet, type EmuNode, type Iface, type Route } from './net';
+import type { MplsLabel } from '../../../lib/record';
+import { inPrefix, type EmuNet, type EmuNode, type Iface, type Lsp, type Route } from './net';
 
 export interface EmuCounters {
   received: number;
@@ -53,12 +54,17 @@ function decode(bytes: Uint8Array): Datagram | null {
 
 /** A copy with TTL / hop limit one less (IPv4 header checksum recomputed). */
 export function decrementTtl(d: Datagram): Uint8Array {
+  return withTtl(d, d.ttl - 1);
+}
+
+/** A copy with TTL / hop limit `ttl`. */
+export function withTtl(d: Datagram, ttl: number): Uint8Array {
   const out = d.bytes.slice();
   if (d.family === 6) {
-    out[7] = d.ttl - 1;
+    out[7] = ttl;
     return out;
   }
-  out[8] = d.ttl - 1;
+  out[8] = ttl;
   out[10] = out[11] = 0;
   const c = internetChecksum(out.subarray(0, (out[0] & 0x0f) * 4));
   out[10] = c >> 8;
@@ -101,7 +107,7 @@ export class Emulator {
     this.arrive(link.router, link.ifname, packet, this.scheduler.now(), 0);
   }
 
-  private arrive(routerName: string, ifname: string, packet: Uint8Array, t: number, hops: number): void {
+  private arrive(routerName: string, ifname: string, packet: Uint8Array, t: number, hops: number, stack: MplsLabel[] = []): void {
     this.counters.received++;
     const r = this.routers.get(routerName)!;
     const d = decode(packet);
@@ -114,9 +120,74 @@ export class Emulator {
       return;
     }
     const ingress = r.node.ifaces.get(ifname)!;
+    if (stack.length) return this.switchLabelled(r, ingress, d, stack, t, hops);
+    this.routeIp(r, ingress, d, t, hops, null);
+  }
+
+  /** IP processing; `popped`: the label stack an egress just removed (quoted in its errors per RFC 4950). */
+  private routeIp(r: RouterState, ingress: Iface, d: Datagram, t: number, hops: number, popped: { stack: MplsLabel[]; lsp: Lsp } | null): void {
     if (r.node.local.has(d.dst)) return this.answerLocal(r, ingress, d, t, hops);
-    if (d.ttl <= 1) return this.sendError(r, ingress, d, 'time-exceeded', t, hops);
+    if (d.ttl <= 1) return this.sendError(r, ingress, d, 'time-exceeded', t, hops, undefined, popped?.lsp.def.rfc4950 ? popped.stack : null);
+    const lsp = this.net.lsps.find((l) => l.def.path[0] === r.node.name && l.fecs.some((f) => f.family === d.family && inPrefix(addrToBytes(d.dst), f.bytes, f.prefixLen)));
+    if (lsp) {
+      // Ingress LER: push (uniform model: the decremented IP TTL into the label; pipe: 255).
+      const label: MplsLabel = { label: lsp.def.labels[0], tc: 0, s: true, ttl: lsp.def.ttlPropagate ? d.ttl - 1 : 255 };
+      return this.alongLsp(r, lsp, 0, decrementTtl(d), [label], t, hops);
+    }
     this.forward(r, d, decrementTtl(d), t, hops);
+  }
+
+  /** Sends `bytes` from path[i] to path[i + 1] of `lsp`, under `stack` (none when popped). */
+  private alongLsp(r: RouterState, lsp: Lsp, i: number, bytes: Uint8Array, stack: MplsLabel[], t: number, hops: number): void {
+    const next = lsp.def.path[i + 1];
+    const iface = [...r.node.ifaces.values()].find((f) => f.peer.kind === 'emu' && f.peer.router === next);
+    if (!iface) {
+      this.counters.noRoute++;
+      return;
+    }
+    this.counters.forwarded++;
+    this.transmit(iface, bytes, t, hops, stack);
+  }
+
+  /** An LSR (or egress LER) receiving a labelled packet: swap, pop (PHP / egress) or answer its expiry. */
+  private switchLabelled(r: RouterState, ingress: Iface, d: Datagram, stack: MplsLabel[], t: number, hops: number): void {
+    const top = stack[0];
+    const lsp = this.net.lsps.find((l) => l.def.path.indexOf(r.node.name) > 0 && l.def.labels[l.def.path.indexOf(r.node.name) - 1] === top.label);
+    if (!lsp) {
+      this.counters.noRoute++;
+      return;
+    }
+    const { def } = lsp;
+    const i = def.path.indexOf(r.node.name);
+    const n = def.path.length;
+    if (i === n - 1) {
+      // Egress LER (no PHP): pop; uniform model, the label's TTL becomes the IP TTL.
+      const bytes = def.ttlPropagate ? withTtl(d, top.ttl) : d.bytes;
+      return this.routeIp(r, ingress, decode(bytes)!, t, hops, { stack, lsp });
+    }
+    if (top.ttl <= 1) return this.lsrTimeExceeded(r, ingress, d, stack, lsp, i, t, hops);
+    const ttl = top.ttl - 1;
+    if (def.php && i === n - 2) {
+      const bytes = def.ttlPropagate ? withTtl(d, ttl) : d.bytes;
+      return this.alongLsp(r, lsp, i, bytes, [], t, hops);
+    }
+    this.alongLsp(r, lsp, i, d.bytes, [{ ...top, label: def.labels[i], ttl }], t, hops);
+  }
+
+  /**
+   * An LSR's time exceeded for the packet inside: the received stack quoted per RFC 4950 when
+   * the LSP says so; with ICMP tunnelling it goes on down the LSP to the egress, which routes it back.
+   */
+  private lsrTimeExceeded(r: RouterState, ingress: Iface, d: Datagram, stack: MplsLabel[], lsp: Lsp, i: number, t: number, hops: number): void {
+    const { def } = lsp;
+    if (!def.icmpTunnel) return this.sendError(r, ingress, d, 'time-exceeded', t, hops, undefined, def.rfc4950 ? stack : null);
+    if (r.node.emu.silent || isIcmpErrorDatagram(d) || (r.bucket && !r.bucket.take(t))) return;
+    const from = this.addressOf(ingress, d.family);
+    if (!from) return;
+    const packet = icmpError({ family: d.family, src: from, dst: d.src, ttl: r.node.emu.initialTtl ?? 255 }, 'time-exceeded', d.bytes, def.rfc4950 ? [mplsObject(stack)] : null, this.nextId(r));
+    const down = def.php && i === def.path.length - 2 ? [] : [{ label: def.labels[i], tc: 0, s: true, ttl: 255 }];
+    this.counters.originated++;
+    this.alongLsp(r, lsp, i, packet, down, t + this.slowPath(r), hops);
   }
 
   private lookup(node: EmuNode, family: 4 | 6, dst: Uint8Array): Route | null {
@@ -148,13 +219,17 @@ export class Emulator {
   }
 
   /** Puts a packet on the link behind `iface`: it reaches the other end after the link's delay. */
-  private transmit(iface: Iface, bytes: Uint8Array, t: number, hops: number): void {
+  private transmit(iface: Iface, bytes: Uint8Array, t: number, hops: number, stack: MplsLabel[] = []): void {
     const at = t + jittered(iface.delayMs, iface.jitterMs, this.random);
     const peer = iface.peer;
     this.scheduler.at(at, () => {
       if (peer.kind === 'tun') this.out(peer.tun, bytes);
-      else this.arrive(peer.router, peer.ifname, bytes, at, hops + 1);
+      else this.arrive(peer.router, peer.ifname, bytes, at, hops + 1, stack);
     });
+  }
+
+  private slowPath(r: RouterState): number {
+    return r.node.emu.slowPathMs ? jittered(r.node.emu.slowPathMs, r.node.emu.slowPathJitterMs ?? 0, this.random) : 0;
   }
 
   /** Sends a packet this router made, after its slow path. */
@@ -169,8 +244,7 @@ export class Emulator {
       return;
     }
     this.counters.originated++;
-    const slow = r.node.emu.slowPathMs ? jittered(r.node.emu.slowPathMs, r.node.emu.slowPathJitterMs ?? 0, this.random) : 0;
-    this.transmit(iface, packet, t + slow, hops);
+    this.transmit(iface, packet, t + this.slowPath(r), hops);
   }
 
   private addressOf(iface: Iface | null | undefined, family: 4 | 6): string | null {
@@ -185,7 +259,7 @@ export class Emulator {
     return this.addressOf(ingress, d.family);
   }
 
-  private sendError(r: RouterState, ingress: Iface, d: Datagram, kind: ErrorKind, t: number, hops: number, src?: string): void {
+  private sendError(r: RouterState, ingress: Iface, d: Datagram, kind: ErrorKind, t: number, hops: number, src?: string, quotedStack: MplsLabel[] | null = null): void {
     if (r.node.emu.silent || isIcmpErrorDatagram(d)) return;
     if (r.bucket && !r.bucket.take(t)) {
       this.counters.rateLimited++;
@@ -194,7 +268,7 @@ export class Emulator {
     const from = src ?? this.errorSource(r, ingress, d);
     if (!from) return;
     const ttl = r.node.emu.initialTtl ?? 255;
-    this.originate(r, d.family, () => icmpError({ family: d.family, src: from, dst: d.src, ttl }, kind, d.bytes, null, this.nextId(r)), from, t, hops);
+    this.originate(r, d.family, () => icmpError({ family: d.family, src: from, dst: d.src, ttl }, kind, d.bytes, quotedStack ? [mplsObject(quotedStack)] : null, this.nextId(r)), from, t, hops);
   }
 
   private nextId(r: RouterState): number {

@@ -9,7 +9,8 @@ import { fwDesync } from './fw-desync';
 import { nat, natRewrite } from './nat';
 import { ecmpDest } from './ecmp-dest';
 import { latency } from './latency';
+import { mpls } from './mpls';
 
 export const topologies: Record<string, Topology> = Object.fromEntries(
-  [linear, ecmpFlow, ecmpPacket, ecmpUnequal, asym, ratelimit, fwDesync, nat, natRewrite, ecmpDest, latency].map((t) => [t.name, t]),
+  [linear, ecmpFlow, ecmpPacket, ecmpUnequal, asym, ratelimit, fwDesync, nat, natRewrite, ecmpDest, latency, mpls].map((t) => [t.name, t]),
 );
