@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { labDown, labNamespaces, labPrivate, labUp, nsName, serviceStatePath } from '../lab';
 import type { PathTruth, Topology } from '../lab/types';
-import { NEED_ROOT, hopscopeIn, inNs } from './helpers';
+import { NEED_ROOT, hopscopeIn, inNs, parseTracerouteN } from './helpers';
 
 /** traceroute -n lines → RTTs (ms) per TTL. */
 function rttsByTtl(out: string): Map<number, number[]> {
@@ -172,6 +172,47 @@ describe('mpls (emulated)', { skip: NEED_ROOT }, () => {
       if (t.hidden !== undefined) assert.equal(found[0].hidden, t.hidden);
     }
   });
+
+  test('down leaves no namespace, TUN or emulator process', () => downLeavesNothing(lab.topo));
+});
+
+describe('wide (emulated, generated)', { skip: NEED_ROOT }, () => {
+  const lab = privateLab('wide');
+  const src = () => nsName(lab.topo.name, lab.topo.source);
+  const path = () => lab.topo.truth.paths[0];
+
+  test('Linux traceroute sees only the truth\'s addresses at each TTL and reaches the destination', () => {
+    const out = inNs(src(), 'traceroute', ['-n', '-q', '3', '-w', '2', path().dst.v4!], 60_000);
+    const seen = parseTracerouteN(out);
+    assert.equal(Math.max(...seen.keys()), path().hops.length);
+    for (const hop of path().hops) for (const addr of seen.get(hop.ttl) ?? []) assert.ok(hop.v4!.includes(addr), `TTL ${hop.ttl}: ${addr} not in the truth`);
+    assert.ok(seen.get(path().hops.length)!.has(path().dst.v4!));
+  });
+
+  for (const family of [4, 6] as const) {
+    test(`hopscope mda (IPv${family}) finds every hop's address set and the per-flow / per-packet balancers`, async () => {
+      const dst = family === 4 ? path().dst.v4! : path().dst.v6!;
+      const run = await hopscopeIn(src(), ['mda', '--json', '--confidence', '99', dst], 120_000);
+      assert.equal(run.code, 0, run.stderr);
+      const result = JSON.parse(run.stdout.trim().split('\n').at(-1)!) as { nodes: { addr: string; ttls: number[] }[]; balancers: { ttl: number; addr: string; kind: string }[] };
+      for (const hop of path().hops) {
+        const want = (family === 4 ? hop.v4 : hop.v6)!;
+        const got = result.nodes.filter((n) => n.ttls.includes(hop.ttl)).map((n) => n.addr);
+        assert.deepEqual(new Set(got), new Set(want), `TTL ${hop.ttl}`);
+      }
+      // A per-destination head shows MDA one branch: no balancer to classify (ecmp-dest's lesson).
+      // The head right after the per-packet diamond: MDA sends it no same-flow re-probes (its
+      // flows' paths there are uncertain), so it may stay 'unknown' rather than per-flow.
+      const heads = path().hops.filter((h) => h.balancer && h.balancer.kind !== 'per-destination');
+      const afterPerPacket = new Set(path().hops.filter((h) => h.balancer?.kind === 'per-packet').map((h) => h.ttl + 1));
+      assert.deepEqual(result.balancers.map((b) => b.ttl).sort((x, y) => x - y), heads.map((h) => h.ttl - 1));
+      for (const h of heads) {
+        const kind = result.balancers.find((b) => b.ttl === h.ttl - 1)!.kind;
+        if (afterPerPacket.has(h.ttl - 1)) assert.ok(kind === h.balancer!.kind || kind === 'unknown', `TTL ${h.ttl - 1}: ${kind}`);
+        else assert.equal(kind, h.balancer!.kind, `TTL ${h.ttl - 1}`);
+      }
+    });
+  }
 
   test('down leaves no namespace, TUN or emulator process', () => downLeavesNothing(lab.topo));
 });

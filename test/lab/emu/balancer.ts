@@ -20,7 +20,8 @@ export interface FlowFields {
 
 /** FNV-1a over the seed and the given byte strings, finished with a murmur-style mix. */
 export function hashBytes(seed: number, ...parts: (Uint8Array | number)[]): number {
-  let h = (0x811c9dc5 ^ seed) >>> 0;
+  // The seed enters once, as bytes: XORing it into the basis too cancelled it out for seeds < 256.
+  let h = 0x811c9dc5;
   const eat = (b: number) => {
     h ^= b & 0xff;
     h = Math.imul(h, 0x01000193) >>> 0;
@@ -46,6 +47,15 @@ export function destinationHash(seed: number, dst: Uint8Array): number {
   return hashBytes(seed, dst);
 }
 
+/**
+ * A hash onto 0..n-1 by its high bits (multiply-shift): FNV's low bits are a linear
+ * function of the input's low bits whatever the seed, so `% 2` would split every router's
+ * flows alike (perfect polarization).
+ */
+function spread(hash: number, n: number): number {
+  return Math.floor((hash / 4294967296) * n);
+}
+
 export class Balancer {
   private counter = 0;
   constructor(
@@ -60,9 +70,9 @@ export class Balancer {
       case 'per-packet':
         return this.counter++ % n;
       case 'per-destination':
-        return destinationHash(this.seed, f.dst) % n;
+        return spread(destinationHash(this.seed, f.dst), n);
       case 'per-flow':
-        return flowHash(this.seed, f) % n;
+        return spread(flowHash(this.seed, f), n);
     }
   }
 }

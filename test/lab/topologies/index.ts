@@ -10,7 +10,8 @@ import { nat, natRewrite } from './nat';
 import { ecmpDest } from './ecmp-dest';
 import { latency } from './latency';
 import { mpls } from './mpls';
+import { wide } from './wide';
 
 export const topologies: Record<string, Topology> = Object.fromEntries(
-  [linear, ecmpFlow, ecmpPacket, ecmpUnequal, asym, ratelimit, fwDesync, nat, natRewrite, ecmpDest, latency, mpls].map((t) => [t.name, t]),
+  [linear, ecmpFlow, ecmpPacket, ecmpUnequal, asym, ratelimit, fwDesync, nat, natRewrite, ecmpDest, latency, mpls, wide].map((t) => [t.name, t]),
 );
