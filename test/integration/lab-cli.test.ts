@@ -51,14 +51,16 @@ echo "== left $(ip netns list | wc -l) $(ls -A /run/netns | wc -l) $(ls -A /run 
     const where = r.all;
     assert.equal(r.code, 0, where);
     for (const n of names) assert.match(r.out, new RegExp(`^${n} is up \\(\\d+ ms\\)`, 'm'), where);
-    const nodes = Object.values(topologies).reduce((s, t) => s + t.nodes.length, 0);
+    // Emulated routers live in their topology's emulator, not in namespaces of their own.
+    const nodes = Object.values(topologies).reduce((s, t) => s + t.nodes.filter((n) => n.kind !== 'emulated').length, 0);
+    const emulators = Object.values(topologies).filter((t) => t.nodes.some((n) => n.kind === 'emulated')).length;
     assert.match(r.out, new RegExp(`^== namespaces ${nodes + 1}$`, 'm'), `every node plus hs-src; ${where}`);
     for (const n of names) assert.match(r.out, new RegExp(`^up\\s+${n}\\s`, 'm'), where);
     assert.match(r.out, /^linear was already up/m, where);
     assert.match(r.out, /^to-r1@\S+\s+UP\s+198\.18\.1\.1\/24/m, `hs-src is linear's src, the last one brought up; ${where}`);
     assert.match(r.out, /1 received/, where);
     const pids = /^== services (.*)$/m.exec(r.out)![1].trim().split(' ').filter(Boolean);
-    assert.equal(pids.length, 2, `linear and fw-desync each run the discard service; ${where}`);
+    assert.equal(pids.length, 2 + emulators, `linear and fw-desync each run the discard service, each emulated topology its emulator; ${where}`);
     assert.match(r.out, /^partial\s+asym/m, where);
     assert.match(r.out, /^asym is up \(\d+ ms\)/m, where);
     assert.match(r.out, new RegExp(`^== repaired ${topologies.asym.nodes.length}$`, 'm'), where);

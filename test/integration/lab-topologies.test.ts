@@ -91,7 +91,8 @@ describe('lab topologies against independent tools', { skip: NEED_ROOT }, () => 
             }
             const hop = path.hops[ttl - 1];
             assert.ok(hop && truthAddrs(hop, family).includes(addr), `TTL ${ttl}: ${addr} not in truth; ${where}`);
-            const back = hop.returnHopsByAddr?.[addr] ?? hop.returnHops;
+            // tracepath counts from 255: a router starting at 254 (Juniper-like, emulated) looks one hop further.
+            const back = (hop.returnHopsByAddr?.[addr] ?? hop.returnHops!) + (hop.initialTtl === 254 ? 1 : 0);
             if (reached) continue; // tracepath does not print asymm on the destination's line: see Resume
             if (back === ttl) assert.equal(asymm, undefined, `TTL ${ttl}: no asymm expected; ${where}`);
             else assert.equal(Number(asymm), back, `TTL ${ttl}: asymm ${back} expected; ${where}`);
@@ -211,7 +212,9 @@ describe('lab topologies against independent tools', { skip: NEED_ROOT }, () => 
             // -U: one destination port; --sport: one source port; 4 probes per TTL, one at a time.
             const args = [`-${family}`, '-n', '-U', '-p', '33434', `--sport=${sport}`, '-q', '4', '-N', '1', '-w', '1', '-m', String(path.hops.length + 1), dstOf(path, family)];
             const out = inNs(nsName(topo.name, topo.source), 'traceroute', args);
-            for (const [ttl, addrs] of parseTracerouteN(out)) assert.equal(addrs.size, 1, `${topo.name} v${family} sport ${sport} TTL ${ttl}:\n${out}`);
+            // (Behind a per-packet balancer on the same path (wide), one flow meets several addresses.)
+            const perPacket = (ttl: number) => path.hops.some((h) => h.ttl === ttl && h.balancer?.kind === 'per-packet');
+            for (const [ttl, addrs] of parseTracerouteN(out)) if (!perPacket(ttl)) assert.equal(addrs.size, 1, `${topo.name} v${family} sport ${sport} TTL ${ttl}:\n${out}`);
           }
         }
       }

@@ -19,6 +19,8 @@ for (const topo of Object.values(topologies)) {
         if (end.v6) assert.ok(v6Lab(end.v6.split('/')[0]), `${end.v6} outside 2001:db8::/32`), declared.add(end.v6.split('/')[0]);
       }
     }
+    // An emulated router's extra addresses (loopbacks, a host's several addresses) are its own too.
+    for (const n of topo.nodes) for (const a of n.emu?.addresses ?? []) assert.ok(v4Lab(a) || v6Lab(a), `${a} outside the lab's ranges`), declared.add(a);
     assert.ok(topo.nodes.some((n) => n.name === topo.source));
     // Node names without '-' keep `hs-<topology>-<node>` unambiguous (down ecmp never takes ecmp-flow's).
     assert.match(topo.name, /^[a-z0-9]+(-[a-z0-9]+)*$/);
@@ -40,10 +42,11 @@ for (const topo of Object.values(topologies)) {
           assert.ok(addrs.length > 0 || h.silent, `TTL ${h.ttl} ${fam}: someone answers or it is declared silent`);
           for (const a of addrs) assert.ok(declared.has(a), `TTL ${h.ttl}: ${a} is an address of the topology`);
           for (const a of addrs) assert.ok(h.returnHops !== undefined || h.returnHopsByAddr?.[a] !== undefined, `TTL ${h.ttl}: return hops of ${a}`);
-          assert.ok(h.initialTtl === undefined || [64, 128, 255].includes(h.initialTtl));
+          assert.ok(h.initialTtl === undefined || [64, 128, 254, 255].includes(h.initialTtl));
           // The balancer sits one hop before the addresses it spreads traffic over (TTL 1: the source itself).
           if (h.balancer && fam === 'v4' && h.ttl > 1) assert.ok(path.hops[h.ttl - 2].v4?.includes(h.balancer.at), `TTL ${h.ttl}: balancer ${h.balancer.at} answers at TTL ${h.ttl - 1}`);
-          if (h.balancer) assert.ok(addrs.length >= 2 || h.silent, `TTL ${h.ttl} ${fam}: a balancer spreads over several addresses`);
+          // (Per destination: one address per destination, the one its hash picks.)
+          if (h.balancer && h.balancer.kind !== 'per-destination') assert.ok(addrs.length >= 2 || h.silent, `TTL ${h.ttl} ${fam}: a balancer spreads over several addresses`);
         }
         // Every MDA link joins an address at TTL t to one at TTL t+1 (or the same hop, never backwards).
         for (const [a, b] of path.links?.[fam] ?? []) {

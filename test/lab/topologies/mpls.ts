@@ -1,3 +1,4 @@
+import { chainLinks } from './build';
 import type { HopTruth, LabLink, LspDef, MplsTunnelTruth, PathTruth, Topology } from '../types';
 
 // src =TUN= pe1 -- p1 -- p2 -- p3 -- pe2 -- dst, every router but src emulated (test/lab/emu).
@@ -58,12 +59,16 @@ const hop = (ttl: number, k: number, returnHops = ttl): HopTruth => ({ ttl, v4: 
 const lastHop = (ttl: number, n: number): HopTruth => ({ ttl, v4: [dst4(n)], v6: [dst6(n)], returnHops: ttl + (ttl < 6 ? LSRS : 0), initialTtl: 255 });
 
 function visiblePath(n: number, tunnel: MplsTunnelTruth): PathTruth {
-  return { dst: { v4: dst4(n), v6: dst6(n) }, hops: [1, 2, 3, 4, 5].map((k) => hop(k, k)).concat(lastHop(6, n)), mpls: [tunnel] };
+  // A tunnelled LSR's answer goes on to pe2 and only then back: LSRs after it, pe2 and the whole way back.
+  const back = (ttl: number) => (tunnel.icmpTunnelled && tunnel.ttls.includes(ttl) ? LSRS - (ttl - 1) + 1 + 4 + 1 : ttl);
+  const hops = [1, 2, 3, 4, 5].map((k) => hop(k, k, back(k))).concat(lastHop(6, n));
+  return { dst: { v4: dst4(n), v6: dst6(n) }, hops, links: chainLinks(hops), mpls: [tunnel] };
 }
 
 /** Pipe model: the LSRs never answer; pe2 follows pe1 but comes back over the whole chain. */
 function hiddenPath(n: number, tunnel: MplsTunnelTruth): PathTruth {
-  return { dst: { v4: dst4(n), v6: dst6(n) }, hops: [hop(1, 1), hop(2, 5, 2 + LSRS), lastHop(3, n)], mpls: [tunnel] };
+  const hops = [hop(1, 1), hop(2, 5, 2 + LSRS), lastHop(3, n)];
+  return { dst: { v4: dst4(n), v6: dst6(n) }, hops, links: chainLinks(hops), mpls: [tunnel] };
 }
 
 export const mpls: Topology = {

@@ -73,6 +73,11 @@ nodes.push({
   routes6: [`${SRC_NET6} via ${v6(headUp, 1)}`],
 });
 
+/** MDA links: every address of a hop to every address of the next (heads reach all their branches, branches one head). */
+function allPairs(fam: 'v4' | 'v6'): [string, string][] {
+  return hops.slice(1).flatMap((h, i) => hops[i][fam]!.flatMap((a) => h[fam]!.map((b) => [a, b] as [string, string])));
+}
+
 export const wide: Topology = {
   name: 'wide',
   description: `emulated, generated: ${WIDTHS.length} diamonds in a row (widths ${WIDTHS.join(', ')}), per-flow heads with distinct seeds, one per-packet and one per-destination`,
@@ -80,7 +85,7 @@ export const wide: Topology = {
   links,
   nodes,
   truth: {
-    paths: [{ dst: { v4: DST4, v6: DST6 }, hops: hops.map((h) => ({ ...h, returnHops: h.ttl, initialTtl: 255 })) }],
+    paths: [{ dst: { v4: DST4, v6: DST6 }, hops: hops.map((h) => ({ ...h, returnHops: h.ttl, initialTtl: 255 })), links: { v4: allPairs('v4'), v6: allPairs('v6') } }],
     notes: ['hop balancer.at is the head\'s IPv4 address; the way back from every hop crosses the first branch of each diamond, so return hops equal the TTL'],
   },
 };
