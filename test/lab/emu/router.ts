@@ -107,7 +107,16 @@ export class Emulator {
     this.arrive(link.router, link.ifname, packet, this.scheduler.now(), 0);
   }
 
+  /** Every packet's way in: whatever a packet makes the codecs throw is counted, never the emulator's end. */
   private arrive(routerName: string, ifname: string, packet: Uint8Array, t: number, hops: number, stack: MplsLabel[] = []): void {
+    try {
+      this.handle(routerName, ifname, packet, t, hops, stack);
+    } catch {
+      this.counters.malformed++;
+    }
+  }
+
+  private handle(routerName: string, ifname: string, packet: Uint8Array, t: number, hops: number, stack: MplsLabel[]): void {
     this.counters.received++;
     const r = this.routers.get(routerName)!;
     const d = decode(packet);

@@ -129,3 +129,15 @@ test('the UDP checksum of a forwarded probe stays valid (only the IP header chan
   assert.equal(quoted.value.header.ttl, 5);
   assert.ok(parseUdp(quoted.value.payload).ok);
 });
+
+test('a datagram whose length field exceeds its bytes is counted as malformed, one from an unknown TUN ignored: nothing throws', () => {
+  const { scheduler, emu } = rig();
+  const probe = buildUdpProbe({ src: SRC4, dst: DST4, ttl: 1, sport: 40000, dport: 33434 });
+  const bogus = probe.slice();
+  bogus[2] = 0xff; // totalLength beyond the buffer: truncated, refused by the decoder
+  bogus[3] = 0xff;
+  assert.doesNotThrow(() => emu.fromTun('to-e1', bogus));
+  assert.doesNotThrow(() => emu.fromTun('nowhere', probe));
+  scheduler.run();
+  assert.equal(emu.counters.malformed, 1);
+});
