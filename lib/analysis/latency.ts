@@ -38,6 +38,12 @@ export interface LatencyOptions {
   tunnels?: readonly MplsTunnel[];
   /** Tunnel hops within this fraction of the egress RTT count as ICMP-tunnelled (default 0.25). */
   tunnelTolerance?: number;
+  /**
+   * A rise must also exceed this fraction of the RTT it rises from (default 0.1): with one
+   * or two samples a hop (tracepath's way) there is no jitter to scale by, and a 1 ms wobble
+   * on a 40 ms path is noise, not a step.
+   */
+  relativeThreshold?: number;
 }
 
 const fmt = (ms: number) => `${ms.toFixed(ms < 10 ? 2 : 1)} ms`;
@@ -66,6 +72,7 @@ export function readLatency(records: readonly ProbeRecord[], options: LatencyOpt
 
   // ICMP tunnelling: tunnel hops whose RTTs are about the egress's.
   const tolerance = options.tunnelTolerance ?? 0.25;
+  const relative = options.relativeThreshold ?? 0.1;
   const inTunnel = new Set<number>();
   for (const t of options.tunnels ?? mplsTunnels(records)) {
     if (t.kind !== 'explicit' && t.kind !== 'implicit') continue;
@@ -98,14 +105,17 @@ export function readLatency(records: readonly ProbeRecord[], options: LatencyOpt
   for (let i = 1; i < walk.length; i++) {
     const h = walk[i];
     const rise = h.min - baseline;
-    if (rise <= thresholdMs) {
+    const need = Math.max(thresholdMs, relative * baseline);
+    if (rise <= need) {
       baseline = Math.min(baseline, h.min);
       continue;
     }
     const later = walk.slice(i + 1);
     const carried = later.filter((x) => x.min - baseline >= rise / 2);
-    const at = `TTL ${h.ttl}${h.addr ? ` (${h.addr})` : ''}`;
-    const numbers = `min RTT ${fmt(baseline)} → ${fmt(h.min)} (+${fmt(rise)}, threshold ${fmt(thresholdMs)})`;
+    // After tunnelled hops the rise can lie anywhere inside the tunnel: say so.
+    const hidden = h.ttl - walk[i - 1].ttl > 1 && [...inTunnel].some((t) => t > walk[i - 1].ttl && t < h.ttl);
+    const at = `TTL ${h.ttl}${h.addr ? ` (${h.addr})` : ''}${hidden ? ` or inside the tunnel before it (TTLs ${walk[i - 1].ttl + 1}-${h.ttl - 1} show the egress's RTT)` : ''}`;
+    const numbers = `min RTT ${fmt(baseline)} → ${fmt(h.min)} (+${fmt(rise)}, threshold ${fmt(need)})`;
     if (later.length > 0 && carried.length === later.length) {
       verdicts.push({ kind: 'path-delay', ttl: h.ttl, addr: h.addr, deltaMs: rise, carriedTo: later.at(-1)!.ttl, evidence: `${numbers} at ${at}, carried by every later hop up to TTL ${later.at(-1)!.ttl}` });
       baseline = h.min;

@@ -63,6 +63,7 @@ function returnHopsOf(replyTtl: number | null): number | null {
  *  - explicit: consecutive hops quote RFC 4950 label stacks;
  *  - implicit: no labels, but the quoted TTL is above 1 and rises by one along consecutive
  *    hops (the LSRs copy the IP TTL into the LSE and quote the IP header they restored);
+ *    the tunnel starts at the hop quoting 1 just before the run (the first LSR);
  *  - opaque: a single labelled hop whose label TTL is far below 255 (the LSRs before it
  *    decremented only the label TTL: 255 − LSE-TTL of them are hidden);
  *  - invisible: no trace of labels, but the same address at two consecutive TTLs, or the
@@ -108,6 +109,10 @@ export function mplsTunnels(records: readonly ProbeRecord[], options: MplsOption
     while (j + 1 < hops.length && !used.has(hops[j + 1].ttl) && hops[j + 1].ttl === hops[j].ttl + 1 && hops[j + 1].quotedTtl === (hops[j].quotedTtl ?? 0) + 1) j++;
     // A lone q-TTL of 2 can be a router quirk; a rising run of two or more is a tunnel.
     if (j > i) {
+      // A hop quoting q entered the tunnel q hops before it: the hops in between are LSRs
+      // too, the first of them quoting 1 like any router. Take them in when they quote
+      // exactly what that arithmetic says (and leave room for an ingress at TTL 1 or later).
+      while (i > 0 && hops[i - 1].ttl === hops[i].ttl - 1 && !used.has(hops[i - 1].ttl) && hops[i - 1].quotedTtl === (hops[i].quotedTtl ?? 0) - 1 && hops[i - 1].quotedTtl! >= 1 && hops[i - 1].ttl - hops[i - 1].quotedTtl! >= 1) i--;
       const run = hops.slice(i, j + 1);
       run.forEach((x) => used.add(x.ttl));
       tunnels.push({ kind: 'implicit', ttls: run.map((x) => x.ttl), addrs: run.map((x) => x.addr!), labels: {}, hidden: null, evidence: `quoted TTL rises ${run.map((x) => x.quotedTtl).join(', ')} along consecutive hops` });

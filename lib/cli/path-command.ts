@@ -12,13 +12,15 @@ export const PATH_OPTIONS: OptionSpec[] = [
   ...ENRICH_OPTIONS.filter((o) => o.long === 'asn-db'),
   { long: 'mtu', short: 'l', type: 'int', min: 68, max: 65535, help: 'starting datagram size (default: the outgoing interface MTU)' },
   { long: 'no-signatures', type: 'flag', help: 'do not ping the hops for their TTL signatures' },
+  { long: 'samples', type: 'int', min: 1, max: 10, help: 'RTT samples per answering hop, sent at once after its first answer (default 3; 1 is tracepath\'s way)' },
   { long: 'rate-test', type: 'flag', help: 'after the walk, test every answering hop for ICMP rate limiting (20 probes at 200/s, then 6 at 1/s; hops in parallel, about 7 s)' },
 ];
 
 export const PATH_USAGE = `usage: hopscope path [options] TARGET\n\nWalks the path hop by hop like tracepath: return hops (asymm), path MTU, router signatures.\n\n${optionHelp(PATH_OPTIONS)}`;
 
 /**
- * Verdict tags per TTL from the readings: `tunnel` inside an MPLS tunnel, `nat` where the
+ * Verdict tags per TTL from the readings: `tunnel` inside an MPLS tunnel (and `MPLS L1/L2`,
+ * the label stack a labelled hop quoted), `nat` where the
  * probes get rewritten, `delay` where a latency step starts, `icmp-slow` where a hop only
  * answers slowly; from rate tests, `rate-limited N/s burst B` or `lossy P%`.
  */
@@ -28,7 +30,13 @@ export function hopVerdicts(readings: PathReadings, rates: readonly RateTestResu
     const t = tags.get(ttl) ?? tags.set(ttl, []).get(ttl)!;
     if (!t.includes(tag)) t.push(tag);
   };
-  for (const t of readings.tunnels) for (const ttl of t.ttls) add(ttl, 'tunnel');
+  for (const t of readings.tunnels) {
+    for (const ttl of t.ttls) {
+      add(ttl, 'tunnel');
+      // The label stack the hop quoted (RFC 4950), top first, as traceroute -e shows it.
+      if (t.labels[ttl]?.length) add(ttl, `MPLS ${t.labels[ttl].join('/')}`);
+    }
+  }
   for (const n of readings.nats) add(n.after?.ttl ?? n.ttl, 'nat');
   for (const v of readings.latency.verdicts) {
     if (v.kind === 'path-delay') add(v.ttl, 'delay');
@@ -83,7 +91,7 @@ export async function pathCommand(argv: readonly string[], out: NodeJS.WritableS
   const parsed = parseCommand('path', argv, PATH_OPTIONS, PATH_USAGE, out);
   if (!parsed) return 0;
   const { target, values } = parsed;
-  const options: PathOptions = { ...traceOptionsFromArgs(values), mtu: values.mtu as number | undefined, signatures: !values['no-signatures'] };
+  const options: PathOptions = { ...traceOptionsFromArgs(values), mtu: values.mtu as number | undefined, signatures: !values['no-signatures'], samples: values.samples as number | undefined };
   const run = await viaAgent(values, () => path(target, options), (agent) => agent.path(target, options));
   const result = await run.result;
   const readings = pathReadings(result);

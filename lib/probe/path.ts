@@ -14,6 +14,12 @@ export interface PathOptions extends Omit<TraceOptions, 'method' | 'parallelTtls
   mtu?: number;
   /** Ping every hop to complete its <time-exceeded, echo-reply> signature (default true). */
   signatures?: boolean;
+  /**
+   * RTT samples per answering hop (default 3, 1..10): after the hop's first answer the rest
+   * go out at once, on the same flow. One sample (tracepath's way) leaves the latency reading
+   * at the mercy of a single queueing spike; the hop's RTT is the least of them.
+   */
+  samples?: number;
 }
 
 /** RFC 1191 plateaus, for frag-needed messages that carry no next-hop MTU. */
@@ -22,6 +28,7 @@ export const MTU_PLATEAUS = [65535, 17914, 8166, 4464, 4352, 2048, 2002, 1536, 1
 export interface PathHop {
   ttl: number;
   addr: string | null;
+  /** The least RTT of the hop's samples from its address. */
   rttMs: number | null;
   replyTtl: number | null;
   /** Return hop count and its difference with the forward TTL (tracepath's asymm). */
@@ -78,6 +85,7 @@ export function path(target: string, options: PathOptions = {}): PathRun {
   return startRun(async (emit, signal) => {
     const t = await resolveTraceOptions(target, { ...options, queries: options.queries ?? 3, waitMs: options.waitMs ?? 1000 });
     const localMtu = checkInt('mtu', options.mtu ?? interfaceMtu(t.src), t.ipVersion === 4 ? 68 : 1280, 65535);
+    const samples = checkInt('samples', options.samples ?? 3, 1, 10);
     const { prober, owned } = proberFor(t, options);
     const base = allocateFlowBase();
     const records: ProbeRecord[] = [];
@@ -118,10 +126,14 @@ export function path(target: string, options: PathOptions = {}): PathRun {
           continue;
         }
         silentRun = 0;
+        const first = answer;
+        const sent = records.filter((r) => r.ttl === ttl).length;
+        const more = await Promise.all(Array.from({ length: samples - 1 }, (_, i) => send(ttl, sent + i)));
+        const rtts = [first, ...more].filter((r) => r.addr === first.addr && r.rttMs !== null).map((r) => r.rttMs!);
         const est = estimateReturn(answer, 'tracepath');
         reached = isTerminal(answer);
         hops.push({
-          ttl, addr: answer.addr, rttMs: answer.rttMs, replyTtl: answer.replyTtl, returnHops: est?.returnHops ?? null,
+          ttl, addr: answer.addr, rttMs: Math.min(...rtts), replyTtl: answer.replyTtl, returnHops: est?.returnHops ?? null,
           asymm: est?.asymm ?? null, pmtu: null, pmtuFrom: null, reached, signature: null,
         });
       }

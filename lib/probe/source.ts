@@ -20,7 +20,9 @@ export function routeSource(dst: string, ipVersion: IpVersion): Promise<string> 
     sock.connect(9, dst, () => {
       const { address } = sock.address();
       sock.close();
-      resolve(address);
+      // Some kernels let the connect succeed with no route and leave the socket unbound.
+      if (address === '0.0.0.0' || address === '::') reject(new Error(`no route to ${dst} from this host (no source address for it)`));
+      else resolve(address);
     });
   });
 }

@@ -86,6 +86,7 @@ describe('latency reading (seed 002)', () => {
     assert.deepEqual(r.verdicts.map((v) => v.kind), ['mpls-tunnel', 'path-delay']);
     assert.deepEqual(r.verdicts[0].kind === 'mpls-tunnel' && [r.verdicts[0].ttls, r.verdicts[0].egressTtl], [[2, 3, 4], 5]);
     assert.equal((r.verdicts[1] as { ttl: number }).ttl, 5, 'the delay shows from the egress on, not at the first LSR');
+    assert.match((r.verdicts[1] as { evidence: string }).evidence, /or inside the tunnel before it \(TTLs 2-4 show the egress's RTT\)/);
   });
 });
 
@@ -104,6 +105,12 @@ describe('MPLS tunnels', () => {
     const t = mplsTunnels(trace([{ addr: at(1) }, { addr: at(2), quotedTtl: 2 }, { addr: at(3), quotedTtl: 3 }, { addr: at(4), quotedTtl: 4 }, { addr: at(5) }]));
     assert.deepEqual(t.map((x) => [x.kind, x.ttls]), [['implicit', [2, 3, 4]]]);
     assert.deepEqual(mplsTunnels(trace([{ addr: at(1) }, { addr: at(2), quotedTtl: 2 }, { addr: at(3) }])), [], 'a lone quoted TTL of 2 is not enough');
+    // As LSRs really quote (emulated mpls topology): the first LSR quotes 1 like any router,
+    // but the hop quoting 2 right after it says the tunnel began one hop earlier.
+    const real = mplsTunnels(trace([{ addr: at(1), quotedTtl: 1 }, { addr: at(2), quotedTtl: 1 }, { addr: at(3), quotedTtl: 2 }, { addr: at(4), quotedTtl: 3 }, { addr: at(5), quotedTtl: 1 }]));
+    assert.deepEqual(real.map((x) => [x.kind, x.ttls]), [['implicit', [2, 3, 4]]]);
+    const late = mplsTunnels(trace([{ addr: at(1), quotedTtl: 1 }, { addr: at(2), quotedTtl: 1 }, { addr: at(3), quotedTtl: 1 }, { addr: at(4), quotedTtl: 2 }, { addr: at(5), quotedTtl: 3 }]));
+    assert.deepEqual(late.map((x) => [x.kind, x.ttls]), [['implicit', [3, 4, 5]]], 'only as far back as the quoted TTLs reach');
   });
 
   test('invisible: the egress twice in a row, or the return length jumping', () => {

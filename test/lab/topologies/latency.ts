@@ -33,7 +33,8 @@ function chainRoutes(i: number): { routes4: string[]; routes6: string[] } {
 
 const emuOf: Record<string, LabNode['emu']> = {
   e1: { slowPathMs: SLOW_PATH_MS },
-  e2: { initialTtl: 254 },
+  // Juniper M/T: time exceeded from 254 (seed 003), echo replies from 64 (JunOS's <255, 64>).
+  e2: { initialTtl: 254, replyTtl: 64 },
   dst: { tcpListen: [9] },
 };
 

@@ -1,5 +1,5 @@
 import { chainLinks } from './build';
-import type { HopTruth, LabLink, LspDef, MplsTunnelTruth, PathTruth, Topology } from '../types';
+import type { HopTruth, LabLink, LatencyTruth, LspDef, MplsTunnelTruth, PathTruth, Topology } from '../types';
 
 // src =TUN= pe1 -- p1 -- p2 -- p3 -- pe2 -- dst, every router but src emulated (test/lab/emu).
 // Subnet k (1..6) is 198.19.2k.0/24 and 2001:db8:19:2k::/64 (.1 / ::1 nearer src). dst owns
@@ -58,17 +58,20 @@ const lsps: LspDef[] = [
 const hop = (ttl: number, k: number, returnHops = ttl): HopTruth => ({ ttl, v4: [v4(k, 2)], v6: [v6(k, 2)], returnHops, initialTtl: 255 });
 const lastHop = (ttl: number, n: number): HopTruth => ({ ttl, v4: [dst4(n)], v6: [dst6(n)], returnHops: ttl + (ttl < 6 ? LSRS : 0), initialTtl: 255 });
 
+/** The p3 -- pe2 link's delay: an RTT step from pe2's hop (at `ttl`) to the end. */
+const step = (ttl: number): LatencyTruth => ({ step: { ttl, ms: 2 * TUNNEL_DELAY_MS } });
+
 function visiblePath(n: number, tunnel: MplsTunnelTruth): PathTruth {
   // A tunnelled LSR's answer goes on to pe2 and only then back: LSRs after it, pe2 and the whole way back.
   const back = (ttl: number) => (tunnel.icmpTunnelled && tunnel.ttls.includes(ttl) ? LSRS - (ttl - 1) + 1 + 4 + 1 : ttl);
   const hops = [1, 2, 3, 4, 5].map((k) => hop(k, k, back(k))).concat(lastHop(6, n));
-  return { dst: { v4: dst4(n), v6: dst6(n) }, hops, links: chainLinks(hops), mpls: [tunnel] };
+  return { dst: { v4: dst4(n), v6: dst6(n) }, hops, links: chainLinks(hops), mpls: [tunnel], latency: step(5) };
 }
 
 /** Pipe model: the LSRs never answer; pe2 follows pe1 but comes back over the whole chain. */
 function hiddenPath(n: number, tunnel: MplsTunnelTruth): PathTruth {
   const hops = [hop(1, 1), hop(2, 5, 2 + LSRS), lastHop(3, n)];
-  return { dst: { v4: dst4(n), v6: dst6(n) }, hops, links: chainLinks(hops), mpls: [tunnel] };
+  return { dst: { v4: dst4(n), v6: dst6(n) }, hops, links: chainLinks(hops), mpls: [tunnel], latency: step(2) };
 }
 
 export const mpls: Topology = {
