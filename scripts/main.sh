@@ -9,7 +9,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 HOPSCOPE_NPM_SCRIPT="start" source scripts/lab-setup.sh
-for topo in linear ecmp-flow ecmp-unequal ecmp-packet asym ratelimit fw-desync; do npm run -s lab -- up "$topo"; done
+# The notebooks' topologies, and ecmp-flow for the README's commands.
+source scripts/notebook-topologies.sh
+notebook_topologies_up
+npm run -s lab -- up ecmp-flow
 node kernel/install.js
 # Trusted, so Notebook 6 shows the committed outputs (SVG charts, HTML tables) as they are.
 /usr/bin/python3 -c "from nbformat.sign import TrustNotebookApp; TrustNotebookApp.launch_instance()" notebooks/*.ipynb >/dev/null 2>&1

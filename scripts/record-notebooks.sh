@@ -12,7 +12,8 @@ fi
 unset HOPSCOPE_REPLAY HOPSCOPE_RECORD HOPSCOPE_NETNS HOPSCOPE_TARGET
 [ "${HOPSCOPE_NO_BUILD:-}" = 1 ] || npm run -s build
 node kernel/install.js >/dev/null
-for topo in linear ecmp-unequal ecmp-packet asym ratelimit fw-desync; do npm run -s lab -- up "$topo" >/dev/null; done
+source scripts/notebook-topologies.sh
+notebook_topologies_up >/dev/null
 mkdir -p notebooks/data
 wanted=("$@")
 for nb in notebooks/[0-9][0-9]-*.ipynb; do

@@ -2,10 +2,15 @@
 # npm run notebooks:run — executes every notebook in notebooks/ headless (nbconvert, the
 # hopscope kernel, as root against the lab) and writes the executed copies and HTML reports
 # to reports/ (HTML with kernel/nbconvert/hopscope, which keeps the SVG charts that Debian's
-# nbconvert 6.5 would strip to their text). Fails on any cell error. Expects the lab topologies up (npm start brings
-# them up; so does `npm run lab -- up NAME`).
+# nbconvert 6.5 would strip to their text). Fails on any cell error. Brings up the lab
+# topologies the notebooks probe first (scripts/notebook-topologies.sh; those already up are
+# left as they are). HOPSCOPE_NO_LAB=1 skips that (notebooks pointed elsewhere, or replayed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+if [ "${HOPSCOPE_NO_LAB:-}" != 1 ] && [ "${HOPSCOPE_REPLAY:-}" != 1 ]; then
+  source scripts/notebook-topologies.sh
+  notebook_topologies_up >/dev/null
+fi
 out=${HOPSCOPE_REPORTS:-reports}
 mkdir -p "$out"
 # The notebooks' probing calls are recorded beside the reports (HOPSCOPE_REPLAY=1 with

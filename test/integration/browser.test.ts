@@ -63,6 +63,21 @@ test('the HTML report of a notebook shows its charts in a browser', { skip: SKIP
   assert.match(dom, /Reply TTLs and the initial TTLs they imply/);
 });
 
+test('the HTML report of 04-reading-latency shows the latency verdicts and the MPLS charts, and 02\'s the MDA graph', { skip: SKIP }, () => {
+  for (const [name, titles] of [
+    ['04-reading-latency', ['Latency per hop and what it means', 'Latency to 198.19.29.1: explicit MPLS tunnel', 'egress RTT (ICMP tunnelled)', 'ICMP generation, not path']],
+    ['02-multipath-and-reordering', ['MDA paths to', 'per-flow balancer']],
+  ] as const) {
+    const html = spawnSync(JUPYTER!, ['nbconvert', '--to', 'html', `--TemplateExporter.extra_template_basedirs=${join(ROOT, 'kernel', 'nbconvert')}`, '--template', 'hopscope', join(ROOT, 'notebooks', `${name}.ipynb`), '--output-dir', dir], { encoding: 'utf8' });
+    assert.equal(html.status, 0, html.stderr);
+    const dom = browse(`file://${join(dir, `${name}.html`)}`, join(ARTIFACTS, `${name}-report.png`));
+    const drawn = charts(dom);
+    assert.ok(drawn.length >= 5, `${name}: ${drawn.length} charts in the report`);
+    for (const svg of drawn) assert.match(svg, /<path [^>]*d="M/, `${name}: every chart has drawn marks`);
+    for (const t of titles) assert.ok(drawn.some((svg) => svg.includes(t)), `${name}: a chart with "${t}" is drawn`);
+  }
+});
+
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();

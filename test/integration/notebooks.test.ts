@@ -15,7 +15,8 @@ import { NEED_ROOT } from './helpers';
 import { NO_JUPYTER, ROOT, VEGALITE, executeNotebook, installKernel, shownAfterSetup, text, type Cell, type Output } from './jupyter';
 
 const NOTEBOOKS = join(ROOT, 'notebooks');
-const TOPOLOGIES = ['linear', 'ecmp-unequal', 'ecmp-packet', 'asym', 'ratelimit', 'fw-desync'];
+// The topologies the notebooks probe: the list npm start, notebooks:run and record-notebooks.sh bring up.
+const TOPOLOGIES = readFileSync(join(ROOT, 'scripts', 'notebook-topologies.sh'), 'utf8').match(/^NOTEBOOK_TOPOLOGIES="([^"]+)"$/m)![1].split(' ');
 const SKIP = NEED_ROOT || NO_JUPYTER;
 let prefix = '';
 
@@ -87,11 +88,16 @@ describe('the notebooks run against the lab', { skip: SKIP }, () => {
     assert.match(streams(cells), new RegExp(`^${hops}: \\S+ unreachable \\d+ ms$`, 'm'));
   });
 
-  test('02-multipath: the per-flow balancer from MDA and the per-packet hop from the sampling loop are the truth\'s', () => {
+  test('02-multipath: the MDA graph with the truth\'s per-flow balancer, and the per-packet hop from the sampling loop', () => {
     const cells = run('02-multipath-and-reordering.ipynb');
     const flowTruth = topologies['ecmp-unequal'].truth.paths[0].hops.find((h) => h.balancer)!;
     const balancers = displays(cells).find((d) => /^balancers/.test(plain(d)))!;
     assert.match(plain(balancers), new RegExp(`${flowTruth.balancer!.at.replace(/\./g, '\\.')}\\s+per-flow`));
+    // The MDA graph (mdaGraphSpec) is drawn, with the truth's balancer named in it.
+    const graph = displays(cells).find((d) => /^\[chart\] MDA paths to /m.test(plain(d)))!;
+    assert.ok(graph, 'the MDA graph is shown');
+    assert.match(plain(graph), new RegExp(`per-flow at TTL \\d+ \\(${flowTruth.balancer!.at.replace(/\./g, '\\.')},`));
+    assert.match(text(graph.data!['image/svg+xml'] as string | string[]), /per-flow balancer/);
     const packetTruth = topologies['ecmp-packet'].truth.paths[0].hops.find((h) => h.balancer?.kind === 'per-packet')!;
     assert.match(streams(cells), new RegExp(`per-packet balancing in front of TTL ${packetTruth.ttl}`));
   });
@@ -102,12 +108,44 @@ describe('the notebooks run against the lab', { skip: SKIP }, () => {
     assert.match(streams(cells), new RegExp(`path MTU ${truth.pmtu!.mtu}`));
   });
 
-  test('04-reading-latency: hop 2 of ratelimit is rate-limited, not lossy', () => {
+  test('04-reading-latency: ratelimit\'s hop is rate-limited, not lossy; latency\'s step and spike where the truth has them; each mpls tunnel of the truth, the explicit one\'s hops read as the egress RTT', () => {
     const cells = run('04-reading-latency.ipynb');
+    const out = streams(cells);
+    const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    // Rate limiting: the truth's hop, and its loss not carried to later hops.
     const limited = topologies.ratelimit.truth.paths[0].hops.find((h) => h.rateLimited)!;
-    assert.match(streams(cells), /"verdict": "rate-limited"/);
+    assert.match(out, /"verdict": "rate-limited"/);
+    assert.match(out, new RegExp(`^the lab's truth: TTL ${limited.ttl} \\(${esc(limited.v4![0])}\\) rate-limits`, 'm'));
     const notCarried = displays(cells).find((d) => /^loss that later hops do not show/.test(plain(d)))!;
     assert.match(plain(notCarried), new RegExp(`^\\s+${limited.ttl}\\s+\\S+\\s+false$`, 'm'));
+    // Step against spike, over both families: the path delay starts at the truth's step and is carried to the
+    // destination, the spike is ICMP generation, and nothing else is read.
+    const latency = topologies.latency.truth.paths[0];
+    const { step, icmpSlowAt } = latency.latency!;
+    const last = latency.hops.at(-1)!.ttl;
+    for (const [prefix, addr] of [['', latency.hops.find((h) => h.ttl === step!.ttl)!.v4![0]], ['IPv6 ', latency.hops.find((h) => h.ttl === step!.ttl)!.v6![0]]]) {
+      assert.match(out, new RegExp(`^${prefix}path-delay at TTL ${step!.ttl}: .* at TTL ${step!.ttl} \\(${esc(addr)}\\), carried by every later hop up to TTL ${last}$`, 'm'));
+      for (const slow of icmpSlowAt!) assert.match(out, new RegExp(`^${prefix}icmp-slow at TTL ${slow.ttl}: `, 'm'));
+      const read = out.split('\n').filter((l) => new RegExp(`^${prefix}(path-delay|icmp-slow|inconclusive|mpls-tunnel) at `).test(l) && !l.startsWith('  '));
+      assert.equal(read.length, 1 + icmpSlowAt!.length, read.join('\n'));
+    }
+    assert.match(out, new RegExp(`^the lab's truth: a ${step!.ms} ms RTT step from TTL ${step!.ttl} to the end; a ${icmpSlowAt![0].ms} ms ICMP slow path at TTL ${icmpSlowAt![0].ttl} only$`, 'm'));
+    const perHop = plain(displays(cells).find((d) => /^each hop: the reading beside the lab's truth/.test(plain(d)))!);
+    assert.match(perHop, new RegExp(`^\\s+${step!.ttl}\\s.*path delay starts .*step \\+${step!.ms} ms starts\\s*$`, 'm'));
+    assert.match(perHop, new RegExp(`^\\s+${icmpSlowAt![0].ttl}\\s.*ICMP generation .*not path\\s+ICMP slow path \\+${icmpSlowAt![0].ms} ms\\s*$`, 'm'));
+    assert.ok(displays(cells).some((d) => /^\[chart\] Latency per hop and what it means/.test(plain(d))));
+    // MPLS: each destination's tunnel is the truth's (kind, hops, labels, hidden LSRs), its step where the truth
+    // has it, and the ICMP-tunnelled LSRs read as the egress's RTT.
+    for (const p of topologies.mpls.truth.paths) {
+      const t = p.mpls![0];
+      const labels = t.labels ? `, labels ${Object.entries(t.labels).map(([ttl, ls]) => `${ttl}:${ls.join('/')}`).join(' ')}` : '';
+      const hidden = t.hidden !== undefined ? `, ${t.hidden} hidden LSRs` : '';
+      assert.match(out, new RegExp(`^${esc(p.dst.v4!)}: ${t.kind} tunnel at TTLs? ${t.ttls.join(', ')}${esc(labels)}${hidden}$`, 'm'), t.kind);
+      const block = out.slice(out.indexOf(`${p.dst.v4}:\n`)).split('\n').slice(1).filter((l, i, ls) => ls.slice(0, i + 1).every((x) => x.startsWith('  ')));
+      assert.ok(block.some((l) => l.startsWith(`  path-delay at TTL ${p.latency!.step!.ttl}: `)), `${t.kind}:\n${block.join('\n')}`);
+      if (t.icmpTunnelled) assert.ok(block.some((l) => l.startsWith(`  mpls-tunnel at TTLs ${t.ttls.join(', ')} (${t.kind}, egress at TTL ${t.egressTtl})`)), `${t.kind}:\n${block.join('\n')}`);
+      else assert.ok(!block.some((l) => l.includes('mpls-tunnel')), `${t.kind}:\n${block.join('\n')}`);
+    }
   });
 
   test('05-session-firewall: the session stalls, dies after hop 1 and the firewall is named', () => {

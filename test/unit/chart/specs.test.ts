@@ -244,3 +244,23 @@ test('tableSpec: a picture of the first rows, cells cut to length', () => {
   assert.equal(values.find((v) => v.row === 3 && v.column === 's')!.text, 'xxx');
   assert.match(JSON.stringify(spec.title), /first 5 of 30 rows/);
 });
+
+test('tableSpec: every column as wide as its longest cell, so no cell runs into the next (a balancers table drew its evidence over its next hops)', () => {
+  const columns = ['ttl', 'addr', 'kind', 'nextHops', 'evidence'];
+  const rows = [[1, '198.18.1.2', 'per-flow', '198.18.11.2, 198.18.21.2', '5 same-flow re-probe(s): every flow kept its next hop']];
+  const spec = tableSpec(columns, rows);
+  const values = (spec.data as { values: { row: number; column: string; text: string; x: number }[] }).values;
+  const charPx = 7; // DejaVu Sans Mono at 11 px is 6.6 px a character
+  for (let j = 0; j + 1 < columns.length; j++) {
+    const cell = values.find((v) => v.column === columns[j])!;
+    const next = values.find((v) => v.column === columns[j + 1])!;
+    assert.ok(cell.x + Math.max(cell.text.length, columns[j].length) * charPx < next.x, `${columns[j]} (${cell.text}) runs into ${columns[j + 1]}`);
+  }
+  assert.equal(values.find((v) => v.column === 'nextHops')!.text, '198.18.11.2, 198.18.21.2');
+  // Too wide for 1100 px: the widest columns are cut further, never below 8 characters.
+  const wide = tableSpec(['a', 'b', 'c', 'd', 'e', 'f', 'g'], [Array.from({ length: 7 }, () => 'y'.repeat(40))]);
+  assert.ok((wide.width as number) <= 1100, `width ${wide.width}`);
+  const cut = (wide.data as { values: { text: string }[] }).values.map((v) => v.text.length);
+  assert.ok(cut.every((n) => n >= 8 && n < 28), JSON.stringify(cut));
+  assertCompilesClean(spec);
+});
