@@ -287,10 +287,15 @@ async function runMda(target: string, options: MdaOptions, signal: AbortSignal, 
 
   /**
    * Inside the diamond of a per-packet balancer (one found per-packet at an earlier TTL, with
-   * every TTL since having several addresses): flows say nothing about links there, so
-   * MDA-Lite's checks and further per-packet tests are skipped.
+   * every TTL since, `ttl` included, having several addresses): flows say nothing about links
+   * there, so MDA-Lite's checks and further per-packet tests are skipped. A TTL with one
+   * address closes the diamond: every probe sent one TTL further passed that vertex whatever
+   * branch it took before, so same-flow re-probes there test the vertex's own balancer (a
+   * per-flow one hashes the same header every time; only its own per-packet spreading can
+   * answer a flow from two next hops).
    */
   const behindPerPacket = (ttl: number, space: FlowSpace): boolean => {
+    if (answersAt(ttl, space).all.size <= 1) return false;
     for (let x = ttl - 1; x >= t.firstTtl; x--) {
       if ([...repeats].some(([k, e]) => e.differing && k.startsWith(`${x}|`))) return true;
       if (answersAt(x, space).all.size <= 1) return false;
