@@ -1,8 +1,9 @@
 /**
  * Fixtures recorded on the lab (test/fixtures/chart/): MDA results from `hopscope mda --json`
- * on the ECMP topologies (records stripped) and a `hopscope trace --json -q 4` on linear.
- * The latency cases with verdicts are SYNTHETIC: the lab's kernel routers add no delay, so
- * they are the linear trace with RTTs (and MPLS labels) rewritten, as each function says.
+ * on the ECMP topologies (records stripped) and a `hopscope trace --json -q 4` on linear;
+ * traces of the emulated `latency` and `mpls` topologies (notebook 04's recording: 8 probes a
+ * hop to latency's destination, 3 a hop over mpls's explicit LSP). The SYNTHETIC latency
+ * cases are the linear trace with RTTs (and MPLS labels) rewritten, as each function says.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,6 +21,16 @@ export function labMda(name: LabMda): MultipathResult {
 /** The linear topology traced from its source: 5 hops, 4 probes each, sub-millisecond RTTs. */
 export function labLinearTrace(): ProbeRecord[] {
   return fromJsonl(readFileSync(join(DIR, 'trace-linear.jsonl'), 'utf8')).records;
+}
+
+/** The emulated latency topology (v4): a 60 ms ICMP slow path at hop 1 only, a 40 ms RTT step from hop 3 to the end (hop 5). */
+export function labLatencyTrace(): ProbeRecord[] {
+  return fromJsonl(readFileSync(join(DIR, 'trace-latency.jsonl'), 'utf8')).records;
+}
+
+/** The emulated mpls topology's explicit LSP: labelled LSRs at TTLs 2-4 ICMP-tunnelled to the egress (TTL 5) over a 10 ms link each way. */
+export function labMplsExplicitTrace(): ProbeRecord[] {
+  return fromJsonl(readFileSync(join(DIR, 'trace-mpls-explicit.jsonl'), 'utf8')).records;
 }
 
 /** The linear trace with `addMs(ttl)` added to every RTT (SYNTHETIC delays). */

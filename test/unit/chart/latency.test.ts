@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readLatency, type LatencyReading } from '../../../lib/analysis';
 import { latencyVerdictSpec, type VegaLiteSpec } from '../../../lib/chart';
 import { allLayers, drawClean, subtitleOf as subtitle } from './draw';
-import { labLinearTrace, syntheticDelayAndSpike, syntheticTunnel } from './lab-fixtures';
+import { labLatencyTrace, labLinearTrace, labMplsExplicitTrace, syntheticDelayAndSpike, syntheticTunnel } from './lab-fixtures';
 
 /** Data rows of the (nested) layers whose rows have `field`. */
 function rowsWith(spec: VegaLiteSpec, field: string): Record<string, unknown>[] {
@@ -70,4 +70,43 @@ test('an inconclusive rise (SYNTHETIC reading) is marked at its hop; an empty re
   const empty = latencyVerdictSpec({ hops: [], verdicts: [], thresholdMs: 1 });
   drawClean(empty);
   assert.match(subtitle(empty), /^0 hops/);
+});
+
+test('the emulated latency topology: the ICMP-slow first hop marked as such, the step drawn from the link into TTL 3 and carried to the end', () => {
+  const spec = latencyVerdictSpec(labLatencyTrace());
+  const bands = rowsWith(spec, 'x2');
+  assert.deepEqual(
+    bands.map((b) => [b.x, b.x2, (b.label as string[])[0]]),
+    [[2.55, 5.45, 'path delay']],
+    'TTL 3 to 5 carry it',
+  );
+  const start = rowsWith(spec, 'note').find((r) => !('x2' in r) && !('label' in r))!;
+  assert.equal(start.x, 2.5, 'the step starts on the link into TTL 3');
+  const spots = rowsWith(spec, 'min').filter((r) => 'label' in r);
+  assert.deepEqual(
+    spots.map((s) => s.ttl),
+    [1],
+  );
+  assert.match(String(spots[0].note), /^TTL 1: \+\d\d\.\d\d ms is ICMP generation, not path — min RTT .* the first hop, above the next hop's/);
+  assert.ok((spots[0].min as number) > 55, 'drawn at the first hop\'s min RTT');
+  assert.match(subtitle(spec), /path delay \+\d\d\.\d\d ms from TTL 3, carried to TTL 5/);
+  const svg = drawClean(spec);
+  for (const t of ['ICMP generation,', 'path delay', 'path delay: starts', 'ICMP generation, not path']) assert.ok(svg.includes(t), `"${t}" drawn`);
+});
+
+test('the emulated mpls topology\'s explicit LSP: the ICMP-tunnelled LSRs shaded as the egress RTT, the step after them drawn from the egress', () => {
+  const spec = latencyVerdictSpec(labMplsExplicitTrace());
+  const bands = rowsWith(spec, 'x2');
+  assert.deepEqual(
+    bands.map((b) => [b.x, b.x2, (b.label as string[])[0]]),
+    [
+      [1.55, 4.45, 'egress RTT'],
+      [4.55, 6.45, 'path delay'],
+    ],
+  );
+  assert.match(subtitle(spec), /TTL 2, 3, 4: egress RTT \(ICMP tunnelled, explicit MPLS\)/);
+  const note = String(rowsWith(spec, 'note').find((r) => String(r.series).startsWith('path delay'))!.note);
+  assert.match(note, /or inside the tunnel before it \(TTLs 2-4 show the egress's RTT\)/);
+  assert.deepEqual(rowsWith(spec, 'min').filter((r) => 'label' in r), [], 'no hop blamed for a spike');
+  drawClean(spec);
 });
