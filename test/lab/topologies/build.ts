@@ -92,3 +92,31 @@ export function perDestHash(seed: number): Record<string, number> {
     'net.ipv4.fib_multipath_hash_seed': seed,
   };
 }
+
+/**
+ * Numbered point-to-point links for generated topologies: link L gets addresses
+ * `v4(L, 1)` / `v4(L, 2)` (and v6) on its a and b ends, interfaces lLa / lLb. Returns
+ * `connect(a, b)`, which appends the link to `links` and gives back its number.
+ */
+export function numberedLinks(links: LabLink[], v4: (l: number, end: 1 | 2) => string, v6: (l: number, end: 1 | 2) => string, v4Len = 30, v6Len = 64): (a: string, b: string) => number {
+  return (a, b) => {
+    const l = links.length;
+    links.push({
+      a: { node: a, ifname: `l${l}a`, v4: `${v4(l, 1)}/${v4Len}`, v6: `${v6(l, 1)}/${v6Len}` },
+      b: { node: b, ifname: `l${l}b`, v4: `${v4(l, 2)}/${v4Len}`, v6: `${v6(l, 2)}/${v6Len}` },
+    });
+    return l;
+  };
+}
+
+/** mulberry32: a seeded generator in [0, 1), the same sequence on every machine and run. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

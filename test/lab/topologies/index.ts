@@ -11,7 +11,8 @@ import { ecmpDest } from './ecmp-dest';
 import { latency } from './latency';
 import { mpls } from './mpls';
 import { wide } from './wide';
+import { wideMany } from './wide-many';
 
 export const topologies: Record<string, Topology> = Object.fromEntries(
-  [linear, ecmpFlow, ecmpPacket, ecmpUnequal, asym, ratelimit, fwDesync, nat, natRewrite, ecmpDest, latency, mpls, wide].map((t) => [t.name, t]),
+  [linear, ecmpFlow, ecmpPacket, ecmpUnequal, asym, ratelimit, fwDesync, nat, natRewrite, ecmpDest, latency, mpls, wide, wideMany].map((t) => [t.name, t]),
 );

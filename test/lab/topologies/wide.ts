@@ -1,5 +1,6 @@
 import { Balancer, type BalancerKind } from '../emu/balancer';
 import { addrToBytes } from '../../../lib/packet';
+import { numberedLinks } from './build';
 import type { HopTruth, LabLink, LabNode, Topology } from '../types';
 
 // Generated: src =TUN= h0, then diamonds: head hJ spreads over WIDTHS[J] branch routers bJkK,
@@ -19,14 +20,7 @@ const v4 = (l: number, end: 1 | 2) => `198.19.${64 + Math.floor((4 * l) / 256)}.
 const v6 = (l: number, end: 1 | 2) => (l === 0 ? `2001:db8:1964::${end}` : `2001:db8:1964:${l.toString(16)}::${end}`);
 
 const links: LabLink[] = [];
-function connect(a: string, b: string): number {
-  const l = links.length;
-  links.push({
-    a: { node: a, ifname: `l${l}a`, v4: `${v4(l, 1)}/30`, v6: `${v6(l, 1)}/64` },
-    b: { node: b, ifname: `l${l}b`, v4: `${v4(l, 2)}/30`, v6: `${v6(l, 2)}/64` },
-  });
-  return l;
-}
+const connect = numberedLinks(links, v4, v6);
 
 const nodes: LabNode[] = [];
 const hops: HopTruth[] = [];

@@ -12,18 +12,9 @@ import {
   parseTcp, parseTcpOptions, parseUdp, splitErrorBody, buildUdpProbe, buildTcpProbe,
 } from '../../../lib/packet';
 import { allLinuxPackets } from '../../fixtures/packet/load';
+import { seededRandom } from '../../lab/topologies/build';
 
-// mulberry32
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = seededRandom;
 
 interface Seed {
   bytes: Uint8Array;
