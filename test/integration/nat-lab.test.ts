@@ -61,6 +61,14 @@ describe('NAT on the lab', { skip: NEED_ROOT }, () => {
     const verdicts = Object.fromEntries(lines.filter((l) => l.type === 'hop').map((h) => [h.ttl, h.verdicts]));
     assert.deepEqual(verdicts, { 1: [], 2: ['nat'], 3: [], 4: [] });
     assert.equal(lines.find((l) => l.type === 'readings').nat[0].after.addr, rewrite.nat!.addr);
+
+    // tracepath walks the same hops to the same resume line and says nothing of the NAT: its
+    // unconnected socket, bound to the wildcard address, takes each error whatever source the
+    // quote carries, and it never compares the quote with what it sent.
+    const tp = inNs(src, 'tracepath', ['-n', rewrite.dst.v4!]);
+    for (const hop of rewrite.hops) assert.match(tp, new RegExp(`^\\s*${hop.ttl}:\\s+${hop.v4![0].replace(/\./g, '\\.')}\\s`, 'm'), tp);
+    assert.match(tp, new RegExp(`Resume: pmtu 1500 hops ${rewrite.hops.length} back ${rewrite.hops.at(-1)!.returnHops}`));
+    assert.doesNotMatch(tp, /nat/i);
   });
 
   test('path on nat (masquerade): the truth\'s hops, no verdict, and tracepath\'s resume line', async () => {

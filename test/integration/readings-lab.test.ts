@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { labAcquire, labRelease, nsName, topologies } from '../lab';
-import { NEED_ROOT, hopscopeIn } from './helpers';
+import { NEED_ROOT, hopscopeIn, inNs } from './helpers';
 
 const TOPOLOGIES = ['linear', 'asym', 'ratelimit', 'ecmp-flow'] as const;
 let dir = '';
@@ -65,5 +65,11 @@ describe('path --rate-test', { skip: NEED_ROOT }, () => {
         assert.deepEqual(h.verdicts, []);
       }
     }
+    // tracepath walks the same hops (it retries a silent hop, and r2's bucket refills at 1/s)
+    // and has no word for the limiter: where r2's bucket is empty it prints `no reply`, the
+    // same as forwarding loss. hopscope's walk, like tracepath's, never calls it loss.
+    const tp = inNs(nsName('ratelimit', 'src'), 'tracepath', ['-n', truth.dst.v4!]);
+    assert.match(tp, new RegExp(`Resume: pmtu 1500 hops ${truth.hops.length} back ${truth.hops.at(-1)!.returnHops}`), tp);
+    assert.ok(hops.every((h) => !h.verdicts.some((v: string) => /loss/.test(v))));
   });
 });
