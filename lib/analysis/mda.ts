@@ -18,28 +18,77 @@ export const MDA_STOPPING_POINTS: Record<95 | 99, readonly number[]> = {
   99: [8, 15, 21, 28, 36, 43, 51, 58, 66, 74, 82, 90, 98, 106, 115, 123],
 };
 
-/** Probes needed at a vertex with k next hops seen (k >= 1), for the given confidence. */
-export function stoppingPoint(k: number, confidence: 95 | 99): number {
-  const table = MDA_STOPPING_POINTS[confidence];
-  if (k <= table.length) return table[Math.max(1, k) - 1];
-  // Beyond the table: the exact rule, n = ceil(ln(alpha / (k+1)) / ln(k / (k+1))).
-  const alpha = 1 - confidence / 100;
-  return Math.ceil(Math.log(alpha / (k + 1)) / Math.log(k / (k + 1)));
+/** Probes needed at a vertex with k next hops seen (k >= 1), for the given confidence (percent; 95 and 99 from the table, any other exactly). */
+export function stoppingPoint(k: number, confidence: number): number {
+  const table = MDA_STOPPING_POINTS[confidence as 95 | 99] as readonly number[] | undefined;
+  if (table && k <= table.length) return table[Math.max(1, k) - 1];
+  return exactStoppingPoint(Math.max(1, k), 1 - confidence / 100);
 }
 
-/** Per-vertex failure budget so that a trace with `branchPoints` vertices meets `overall` confidence. */
+/**
+ * Probability that `n` draws, each uniform over `hops` next hops, show fewer than all of
+ * them: the inclusion–exclusion sum  Σ_{i=1..hops} (−1)^(i+1) C(hops, i) (1 − i/hops)^n,
+ * computed draw by draw over how many next hops have been seen (the same number, without
+ * the alternating sum's cancellation for wide vertices).
+ */
+export function missProbability(n: number, hops: number): number {
+  return occupancy(hops, (p, draws) => draws >= n).miss;
+}
+
+/** Walks the draws: p[j] = P(j of `hops` seen); stops when `done(p, draws, miss)` says so. */
+function occupancy(hops: number, done: (p: Float64Array, draws: number, miss: number) => boolean): { draws: number; miss: number } {
+  let p = new Float64Array(hops + 1);
+  p[0] = 1;
+  for (let draws = 0; ; draws++) {
+    let miss = 0;
+    for (let j = 0; j < hops; j++) miss += p[j];
+    if (done(p, draws, miss) || draws > 1_000_000) return { draws, miss };
+    const q = new Float64Array(hops + 1);
+    for (let j = 0; j <= hops; j++) {
+      if (p[j] === 0) continue;
+      q[j] += (p[j] * j) / hops;
+      if (j < hops) q[j + 1] += (p[j] * (hops - j)) / hops;
+    }
+    p = q;
+  }
+}
+
+const exactCache = new Map<string, number>();
+/**
+ * The MDA stopping point computed, not looked up: the fewest probes n through a vertex with
+ * k next hops seen such that, had it k + 1 (equally likely), n probes would show only k or
+ * fewer with probability at most `eps` (missProbability(n, k + 1) <= eps). With eps 0.05 and
+ * 0.01 it gives the 95% and 99% tables.
+ */
+export function exactStoppingPoint(k: number, eps: number): number {
+  if (!(eps > 0 && eps < 1)) throw new RangeError(`failure probability must lie in (0, 1), got ${eps}`);
+  const key = `${k}|${eps}`;
+  let n = exactCache.get(key);
+  if (n === undefined) {
+    n = occupancy(k + 1, (_, draws, miss) => draws > k && miss <= eps).draws;
+    if (exactCache.size > 10_000) exactCache.clear();
+    exactCache.set(key, n);
+  }
+  return n;
+}
+
+/**
+ * Per-vertex confidence (a fraction) so that a trace with `branchPoints` tests meets `overall`:
+ * the failure budget split over them, eps' = 1 − overall^(1/B) (by the union bound each test
+ * failing with at most eps' leaves the whole trace right with at least `overall`).
+ */
 export function perVertexConfidence(overall: number, branchPoints: number): number {
   return Math.pow(overall, 1 / Math.max(1, branchPoints));
 }
 
 /**
  * Same-flow re-probes that tell a per-packet balancer with k next hops from a per-flow one
- * at the given confidence: under per-packet balancing each re-probe of a flow lands on the
- * next hop it had before with probability 1/k (uniform), so m re-probes all agree with
- * probability (1/k)^m; m is the smallest with (1/k)^m <= 1 - confidence. A per-flow
- * balancer never disagrees. 95%: k=2 -> 5, k=3 -> 3, k>=4 -> 3 (k=4) or 2 (k>=5); 99%: k=2 -> 7, k=3 -> 5.
+ * at the given confidence (percent): under per-packet balancing each re-probe of a flow
+ * lands on the next hop it had before with probability 1/k (uniform), so m re-probes all
+ * agree with probability (1/k)^m; m is the smallest with (1/k)^m <= 1 - confidence. A
+ * per-flow balancer never disagrees. 95%: k=2 -> 5, k=3 -> 3, k>=4 -> 3 (k=4) or 2 (k>=5); 99%: k=2 -> 7, k=3 -> 5.
  */
-export function perPacketProbes(k: number, confidence: 95 | 99): number {
+export function perPacketProbes(k: number, confidence: number): number {
   const alpha = 1 - confidence / 100;
   return Math.max(1, Math.ceil(Math.log(alpha) / Math.log(1 / Math.max(2, k)) - 1e-9));
 }

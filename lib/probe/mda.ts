@@ -8,6 +8,7 @@ import {
   multipathGraph,
   multipathPaths,
   perPacketProbes,
+  perVertexConfidence,
   stoppingPoint,
   type RepeatEvidence,
 } from '../analysis/mda';
@@ -30,8 +31,14 @@ export interface MdaOptions extends Omit<TraceOptions, 'method' | 'queries' | 'p
    * 'mda' (Augustin et al.): per-vertex stopping points everywhere.
    */
   algorithm?: MdaAlgorithm;
-  /** Per-vertex confidence, percent. */
+  /** Per-vertex confidence, percent: every vertex's stopping point from the MDA's table (default 95). */
   confidence?: 95 | 99;
+  /**
+   * Whole-trace confidence, percent (instead of `confidence`): the failure budget split over
+   * the trace's tests, each vertex's stopping point computed exactly for
+   * eps' = 1 − (traceConfidence/100)^(1/B), B the tests the trace made (see runMda).
+   */
+  traceConfidence?: number;
   /** Hard budget: probes. */
   maxProbes?: number;
   /** Hard budget: wall time, ms. */
@@ -65,6 +72,9 @@ const SOURCE = '<source>';
 const SILENT = '*';
 /** Flow ids from here on are per-destination probes: destination `altDsts[flow - DEST_FLOW_BASE]`, ports of flow 0. */
 const DEST_FLOW_BASE = 1 << 20;
+/** Whole-trace confidence: top-up passes at most (each one only while the one before found more tests). */
+const TOP_UP_PASSES = 4;
+const round6 = (x: number) => Math.round(x * 1e6) / 1e6;
 
 /**
  * Flow `flow` of a run, probe number `n`: the fields balancers hash are a function of the
@@ -177,7 +187,11 @@ async function runMda(target: string, options: MdaOptions, signal: AbortSignal, 
   const algorithm = options.algorithm ?? MDA_DEFAULTS.algorithm;
   if (algorithm !== 'mda' && algorithm !== 'mda-lite') throw new ArgumentError('algorithm', "'mda-lite' or 'mda'", algorithm);
   const confidence = options.confidence ?? MDA_DEFAULTS.confidence;
-  if (confidence !== 95 && confidence !== 99) throw new RangeError(`confidence must be 95 or 99, got ${confidence}`);
+  if (confidence !== 95 && confidence !== 99) throw new ArgumentError('confidence', '95 or 99 (per vertex)', confidence);
+  if (options.traceConfidence !== undefined && options.confidence !== undefined) {
+    throw new ArgumentError('traceConfidence', 'left out when confidence (per vertex) is given: one confidence mode at a time', options.traceConfidence);
+  }
+  const traceConfidence = options.traceConfidence === undefined ? null : checkNumber('traceConfidence', options.traceConfidence, 50, 99.9999);
   const maxProbes = checkInt('maxProbes', options.maxProbes ?? MDA_DEFAULTS.maxProbes, 1, 1_000_000);
   const timeLimitMs = checkNumber('timeLimitMs', options.timeLimitMs ?? MDA_DEFAULTS.timeLimitMs, 1, 86_400_000);
   const repeatProbes = options.repeatProbes === undefined ? null : checkInt('repeatProbes', options.repeatProbes, 1, 100);
@@ -198,6 +212,8 @@ async function runMda(target: string, options: MdaOptions, signal: AbortSignal, 
   const seen = new Map<number, Map<number, string>>();
   /** `${ttl}|${vertex}` -> evidence of same-flow re-probes at ttl + 1. */
   const repeats = new Map<string, RepeatEvidence>();
+  /** `${ttl}|${vertex}` -> the flow its re-probes use. */
+  const repeatFlow = new Map<string, number>();
   /** Re-probes at a TTL through per-packet vertices: each is one more independent sample there. */
   const extraSamples = new Map<number, number>();
   const terminal = new Set<string>();
@@ -205,7 +221,7 @@ async function runMda(target: string, options: MdaOptions, signal: AbortSignal, 
   let sent = 0;
   let nextFlow = 0;
   let nextDestFlow = DEST_FLOW_BASE;
-  let stopReason: MultipathResult['stopReason'] = 'max-ttl';
+  let stopReason = 'max-ttl' as MultipathResult['stopReason'];
   // traceroute's MAX/HERE/NEAR per TTL: a slow router is not cut off by faster ones before it.
   const wait = new AdaptiveWait(t.waitMs, t.minWaitMs);
   const targetSpace: FlowSpace = { mine: (f) => f < DEST_FLOW_BASE, fresh: () => nextFlow++ };
@@ -222,6 +238,35 @@ async function runMda(target: string, options: MdaOptions, signal: AbortSignal, 
   const overBudget = (): MultipathResult['stopReason'] | null =>
     sent >= maxProbes ? 'probe-budget' : performance.now() - started > timeLimitMs ? 'time-budget' : null;
   const isCertain = (ttl: number) => certainFirst && ttl === t.firstTtl;
+
+  /**
+   * Whole-trace confidence: B, the tests the failure budget is split over, is adaptive — the
+   * tests this trace has made so far: every answering router at each TTL (each vertex's next
+   * hops are a stopping decision, whether it turns out to branch or not) and every per-packet
+   * test. A fixed bound (max TTL × a width) would either be exceeded by a wide trace or make
+   * every short trace pay for a wide one (B = 30 × 16 puts n_1 at 15 probes instead of 6).
+   * B only grows while the trace runs, so the first TTLs stop with a smaller B than the
+   * trace ends with; the top-up passes after it (`topUp`) bring every TTL to the final B and
+   * repeat while they find new vertices, so every test ends at eps' = 1 − c^(1/B) and by the
+   * union bound the graph is complete with probability ≥ c (over the tests it made: a vertex
+   * missed entirely is not counted, as in Veitch et al.'s per-branch-point split).
+   */
+  let branchBound = 1;
+  /** Fixed during a top-up pass; null: follow the tests made. */
+  let frozenBound: number | null = null;
+  let lowestBound = Infinity;
+  const testsMade = () => {
+    const vs = new Set<string>();
+    for (const [ttl, m] of seen) for (const who of m.values()) if (who !== SILENT && !terminal.has(who)) vs.add(`${ttl}|${who}`);
+    return vs.size + repeats.size;
+  };
+  const vertexConfidence = (): number => {
+    if (traceConfidence === null) return confidence;
+    const b = frozenBound ?? (branchBound = Math.max(branchBound, testsMade()));
+    lowestBound = Math.min(lowestBound, b);
+    return 100 * perVertexConfidence(traceConfidence / 100, b);
+  };
+  const stop = (k: number) => stoppingPoint(k, vertexConfidence());
 
   const specOf = (flow: number, ttl: number): ProbeSpec => {
     if (flow < DEST_FLOW_BASE) return mdaProbeSpec(t, flow, ttl, sent++, base);
@@ -314,17 +359,21 @@ async function runMda(target: string, options: MdaOptions, signal: AbortSignal, 
       if (g.vertex === SOURCE || g.vertex === SILENT) continue;
       const key = `${ttl - 1}|${g.vertex}`;
       const next = successors(g, ttl);
-      if (next.size < 2 || repeats.has(key)) continue;
+      const before = repeats.get(key);
+      if (next.size < 2 || before?.differing) continue;
       const here = at(ttl);
       const answered = g.flows.filter((f) => here.has(f) && here.get(f) !== SILENT);
       // One flow re-probed m times in a row, as scamper does: a balancer alternating packet
       // by packet shows at once (re-probing m different flows once each can line up with
-      // the alternation and see every flow keep its branch).
-      const m = repeatProbes ?? perPacketProbes(next.size, confidence);
-      const batch = Array.from({ length: m }, () => ({ flow: answered[0], ttl }));
-      const got = await send(batch);
+      // the alternation and see every flow keep its branch). A vertex tested before (with a
+      // looser whole-trace budget) gets the flow it was tested with, topped up.
+      const m = repeatProbes ?? perPacketProbes(next.size, vertexConfidence());
+      const flow = repeatFlow.get(key) ?? answered[0];
+      if (before && before.probes >= m) continue;
+      repeatFlow.set(key, flow);
+      const got = await send(Array.from({ length: m - (before?.probes ?? 0) }, () => ({ flow, ttl })));
       const differing = got.some((r) => r.addr !== null && r.addr !== here.get(r.flowId!));
-      repeats.set(key, { probes: got.length, differing });
+      repeats.set(key, { probes: (before?.probes ?? 0) + got.length, differing });
       if (differing && fold) extraSamples.set(ttl, (extraSamples.get(ttl) ?? 0) + got.length);
     }
   };
@@ -333,7 +382,7 @@ async function runMda(target: string, options: MdaOptions, signal: AbortSignal, 
   const fullHop = async (ttl: number, space: FlowSpace) => {
     if (isCertain(ttl)) {
       // One vertex for sure: one answer names it (up to n1 tries while it is silent).
-      while (answersAt(ttl, space).all.size === 0 && probedAt(ttl, space).length < stoppingPoint(1, confidence)) {
+      while (answersAt(ttl, space).all.size === 0 && probedAt(ttl, space).length < stop(1)) {
         const f = space.fresh();
         if (f < 0) return;
         await send([{ flow: f, ttl }]);
@@ -350,7 +399,7 @@ async function runMda(target: string, options: MdaOptions, signal: AbortSignal, 
       for (const g of groups) {
         const probed = g.flows.filter((f) => here.has(f));
         const next = new Set(probed.map((f) => here.get(f)!));
-        const need = stoppingPoint(Math.max(1, next.size), confidence);
+        const need = stop(Math.max(1, next.size));
         if (probed.length >= need) continue;
         const fresh = g.flows.filter((f) => !here.has(f)).slice(0, need - probed.length);
         probeHere.push(...fresh.map((flow) => ({ flow, ttl })));
@@ -408,8 +457,8 @@ async function runMda(target: string, options: MdaOptions, signal: AbortSignal, 
     for (let round = 0; round < 1000; round++) {
       const { all } = answersAt(ttl, space);
       const samples = probedAt(ttl, space).length + (extraSamples.get(ttl) ?? 0);
-      const certainDone = isCertain(ttl) && (all.size > 0 || samples >= stoppingPoint(1, confidence));
-      const need = stoppingPoint(Math.max(1, all.size), confidence);
+      const certainDone = isCertain(ttl) && (all.size > 0 || samples >= stop(1));
+      const need = stop(Math.max(1, all.size));
       if (certainDone || samples >= need) break;
       const picks = pickFlows(groupsFor(ttl, space), ttl, isCertain(ttl) ? 1 : need - samples, space);
       if (!picks.length) break;
@@ -503,45 +552,77 @@ async function runMda(target: string, options: MdaOptions, signal: AbortSignal, 
     return out;
   };
 
-  let certainAddr: string | null = null;
+  let certainAddr = null as string | null;
+  /** TTLs of the target's flows that got the full MDA's per-vertex stopping points. */
+  const fullTtls = new Set<number>();
+  let lastTtl = t.firstTtl - 1;
+  let destLast = t.firstTtl - 1;
   try {
-    let silentRun = 0;
-    let fullUntilConverged = false;
-    for (let ttl = t.firstTtl; ttl <= t.maxTtl; ttl++) {
-      if (algorithm === 'mda' || fullUntilConverged) {
-        await fullHop(ttl, targetSpace);
-        await perPacketTests(ttl, targetSpace, false);
-      } else {
-        await liteHop(ttl, targetSpace, { perPacket: true, destEconomy: true });
-        const found = await liteChecks(ttl, targetSpace);
-        if (found.length) {
-          fallbacks.push(...found);
-          // This TTL gets the per-vertex stopping points; after unequal lengths or width
-          // asymmetry so do the next ones, until the paths meet again.
+    /** The target's flows TTL by TTL from `from` until every flow ends, a gap or max TTL. */
+    const walk = async (from: number) => {
+      let silentRun = 0;
+      let fullUntilConverged = false;
+      for (let ttl = from; ttl <= t.maxTtl; ttl++) {
+        lastTtl = ttl;
+        if (algorithm === 'mda' || fullUntilConverged) {
+          fullTtls.add(ttl);
           await fullHop(ttl, targetSpace);
           await perPacketTests(ttl, targetSpace, false);
-          if (found.some((f) => f.reason !== 'meshing')) fullUntilConverged = true;
+        } else {
+          await liteHop(ttl, targetSpace, { perPacket: true, destEconomy: true });
+          const found = await liteChecks(ttl, targetSpace);
+          if (found.length) {
+            fallbacks.push(...found);
+            // This TTL gets the per-vertex stopping points; after unequal lengths or width
+            // asymmetry so do the next ones, until the paths meet again.
+            fullTtls.add(ttl);
+            await fullHop(ttl, targetSpace);
+            await perPacketTests(ttl, targetSpace, false);
+            if (found.some((f) => f.reason !== 'meshing')) fullUntilConverged = true;
+          }
+        }
+        if (isCertain(ttl)) certainAddr = [...answersAt(ttl, targetSpace).all][0] ?? null;
+        const { all, terminal: ends } = answersAt(ttl, targetSpace);
+        const open = [...all].filter((a) => !terminal.has(a));
+        if (fullUntilConverged && open.length <= 1) fullUntilConverged = false;
+        if (open.length === 0 && ends.length > 0) {
+          stopReason = 'complete';
+          return;
+        }
+        silentRun = all.size === 0 ? silentRun + 1 : 0;
+        if (silentRun >= t.gapLimit) {
+          stopReason = 'max-ttl';
+          return;
         }
       }
-      if (isCertain(ttl)) certainAddr = [...answersAt(ttl, targetSpace).all][0] ?? null;
-      const { all, terminal: ends } = answersAt(ttl, targetSpace);
-      const open = [...all].filter((a) => !terminal.has(a));
-      if (fullUntilConverged && open.length <= 1) fullUntilConverged = false;
-      if (open.length === 0 && ends.length > 0) {
-        stopReason = 'complete';
-        break;
-      }
-      silentRun = all.size === 0 ? silentRun + 1 : 0;
-      if (silentRun >= t.gapLimit) {
-        stopReason = 'max-ttl';
-        break;
-      }
-    }
+      stopReason = 'max-ttl';
+    };
+    /** One TTL again (a top-up pass): what it got before, to the stopping points of now. */
+    const again = async (ttl: number) => {
+      if (fullTtls.has(ttl)) {
+        await fullHop(ttl, targetSpace);
+        await perPacketTests(ttl, targetSpace, false);
+      } else await liteHop(ttl, targetSpace, { perPacket: true, destEconomy: true });
+    };
+    await walk(t.firstTtl);
+    const finished = () => stopReason === 'complete' || stopReason === 'max-ttl';
     // Per-destination: the same hop-level probing towards other addresses of the prefix, ports fixed.
-    if (altDsts.length && (stopReason === 'complete' || stopReason === 'max-ttl')) {
+    if (altDsts.length && finished()) {
       const routerTtls = [...seen].filter(([, m]) => [...m].some(([f, who]) => targetSpace.mine(f) && who !== SILENT && !terminal.has(who))).map(([ttl]) => ttl);
-      const last = Math.max(t.firstTtl - 1, ...routerTtls);
-      for (let ttl = t.firstTtl; ttl <= last; ttl++) await liteHop(ttl, destSpace, { perPacket: false, destEconomy: false });
+      destLast = Math.max(t.firstTtl - 1, ...routerTtls);
+      for (let ttl = t.firstTtl; ttl <= destLast; ttl++) await liteHop(ttl, destSpace, { perPacket: false, destEconomy: false });
+    }
+    // Whole-trace confidence: every TTL again at the final B, while that finds more tests.
+    for (let pass = 0; traceConfidence !== null && pass < TOP_UP_PASSES && finished(); pass++) {
+      const b = testsMade();
+      if (b <= lowestBound) break;
+      frozenBound = branchBound = lowestBound = b;
+      for (let ttl = t.firstTtl; ttl <= lastTtl; ttl++) await again(ttl);
+      for (let ttl = t.firstTtl; ttl <= destLast; ttl++) await liteHop(ttl, destSpace, { perPacket: false, destEconomy: false });
+      frozenBound = null;
+      // A branch found at the last TTL that does not end there: the trace goes on from it.
+      const { all } = answersAt(lastTtl, targetSpace);
+      if (stopReason === 'complete' && [...all].some((a) => !terminal.has(a))) await walk(lastTtl + 1);
     }
   } catch (err) {
     if (err instanceof Stop) {
@@ -558,13 +639,19 @@ async function runMda(target: string, options: MdaOptions, signal: AbortSignal, 
   const balancers = markUncertainLinks(graph.links, graph.nodes, classifyBalancers(graph.links, repeats), repeats);
   const flows = multipathFlows(records);
   const complete = stopReason === 'complete';
+  const tests = testsMade();
+  const mode: Pick<MultipathResult, 'confidence' | 'confidenceMode' | 'vertexConfidence' | 'branchPoints'> =
+    traceConfidence === null
+      ? { confidence, confidenceMode: 'per-vertex', vertexConfidence: confidence }
+      : { confidence: traceConfidence, confidenceMode: 'whole-trace', vertexConfidence: round6(100 * perVertexConfidence(traceConfidence / 100, Math.min(lowestBound, tests))), branchPoints: tests };
   return {
     type: 'multipath', run: t.run, target, dst: t.dst, ipVersion: t.ipVersion, proto: t.proto,
-    algorithm, fallbacks, confidence,
+    algorithm, fallbacks, ...mode,
     nodes: graph.nodes, links: graph.links, balancers, anomalies: graph.anomalies,
     flows, paths: multipathPaths(graph.links, graph.nodes, flows),
     perDestPrefix: perDestPrefix === null ? null : `${t.dst}/${perDestPrefix}`,
     probes: sent, durationMs: Math.round((performance.now() - started) * 1000) / 1000,
-    complete, confidenceMet: complete, stopReason, records,
+    // Whole trace: met when every test stopped at the budget split over all of them.
+    complete, confidenceMet: complete && (traceConfidence === null || tests <= lowestBound), stopReason, records,
   };
 }

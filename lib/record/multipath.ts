@@ -113,8 +113,14 @@ export interface MultipathResult {
   algorithm?: 'mda-lite' | 'mda' | 'scamper-tracelb';
   /** MDA-Lite: the TTLs it handed to the full MDA, and why (empty: none). */
   fallbacks?: MdaFallback[];
-  /** Per-vertex confidence aimed at, percent. */
+  /** Confidence aimed at, percent: per vertex, or for the whole graph (`confidenceMode`). */
   confidence: number;
+  /** 'per-vertex' (absent: the same): each vertex stopped at `confidence`; 'whole-trace': `confidence` for the whole graph, split over `branchPoints` tests. */
+  confidenceMode?: 'per-vertex' | 'whole-trace';
+  /** The per-vertex confidence every test stopped at, percent (whole trace: (confidence/100)^(1/branchPoints)). */
+  vertexConfidence?: number;
+  /** Whole trace: the tests (answering routers and per-packet tests) the failure budget was split over. */
+  branchPoints?: number;
   nodes: MultipathNode[];
   links: MultipathLink[];
   balancers: Balancer[];

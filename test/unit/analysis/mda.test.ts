@@ -10,6 +10,8 @@ import {
   multipathFlows,
   multipathPaths,
   MDA_STOPPING_POINTS,
+  exactStoppingPoint,
+  missProbability,
 } from '../../../lib/analysis';
 import { prefixNeighbours } from '../../../lib/probe';
 import { makeRecord, probeFields, type ReplyKind } from '../../../lib/record';
@@ -17,16 +19,39 @@ import { makeRecord, probeFields, type ReplyKind } from '../../../lib/record';
 test('stopping points: the published tables, and the exact rule beyond them', () => {
   assert.deepEqual([1, 2, 3, 16].map((k) => stoppingPoint(k, 95)), [6, 11, 16, 96]);
   assert.deepEqual([1, 2, 3, 16].map((k) => stoppingPoint(k, 99)), [8, 15, 21, 123]);
-  // The rule reproduces the tables to within one probe where they overlap.
-  for (const conf of [95, 99] as const) {
-    MDA_STOPPING_POINTS[conf].forEach((n, i) => {
-      const k = i + 1;
-      const exact = Math.ceil(Math.log((1 - conf / 100) / (k + 1)) / Math.log(k / (k + 1)));
-      assert.ok(Math.abs(exact - n) <= 1, `k=${k} conf=${conf}: table ${n}, rule ${exact}`);
-    });
-  }
   assert.ok(stoppingPoint(17, 95) > 96);
+  assert.equal(stoppingPoint(17, 95), exactStoppingPoint(17, 0.05));
   assert.ok(Math.abs(perVertexConfidence(0.95, 4) - Math.pow(0.95, 0.25)) < 1e-12);
+});
+
+test('exact stopping points: P(n draws over k+1 next hops show <= k) reproduces the 95% and 99% tables (RESEARCH.md)', () => {
+  assert.deepEqual(MDA_STOPPING_POINTS[95], [6, 11, 16, 21, 27, 33, 38, 44, 51, 57, 63, 70, 76, 83, 90, 96]);
+  assert.deepEqual(MDA_STOPPING_POINTS[99], [8, 15, 21, 28, 36, 43, 51, 58, 66, 74, 82, 90, 98, 106, 115, 123]);
+  for (const conf of [95, 99] as const) {
+    assert.deepEqual(MDA_STOPPING_POINTS[conf].map((_, i) => exactStoppingPoint(i + 1, 1 - conf / 100)), [...MDA_STOPPING_POINTS[conf]], `${conf}%`);
+  }
+  // The occupancy walk is the inclusion–exclusion sum (checked where the sum does not cancel badly).
+  const inclusionExclusion = (n: number, K: number) => {
+    let sum = 0;
+    let c = 1;
+    for (let i = 1; i <= K; i++) {
+      c = (c * (K - i + 1)) / i;
+      sum += (i % 2 ? 1 : -1) * c * Math.pow(1 - i / K, n);
+    }
+    return sum;
+  };
+  for (const K of [2, 3, 5, 8]) for (const n of [K, 2 * K, 10 * K]) assert.ok(Math.abs(missProbability(n, K) - inclusionExclusion(n, K)) < 1e-12, `K=${K} n=${n}`);
+  assert.equal(missProbability(0, 2), 1);
+  assert.equal(missProbability(1, 1), 0);
+  // Each point is the fewest probes: one fewer misses the (k+1)th more often than allowed.
+  for (const k of [1, 4, 16, 40]) for (const eps of [0.05, 0.01, 1 - Math.pow(0.99, 1 / 62)]) {
+    const n = exactStoppingPoint(k, eps);
+    assert.ok(missProbability(n, k + 1) <= eps && missProbability(n - 1, k + 1) > eps, `k=${k} eps=${eps}`);
+  }
+  // Whole trace at 95% over 62 tests: each vertex at 1 - 0.95^(1/62) (~99.917%).
+  const vertex = 100 * perVertexConfidence(0.95, 62);
+  assert.deepEqual([1, 2, 16].map((k) => stoppingPoint(k, vertex)), [12, 21, 164]);
+  assert.throws(() => exactStoppingPoint(1, 0), RangeError);
 });
 
 test('per-packet re-probes: the fewest with (1/k)^m <= 1 - confidence', () => {
@@ -126,4 +151,14 @@ test('flows and paths: per-flow answers and loss, per-path RTT profile', () => {
     ['A>B1>C', [1], [1, 2, 7], 0.25],
     ['A>B2>C', [2], [3, 4, 5], 0],
   ]);
+});
+
+test('whole-trace confidence: bad or doubled options name the argument and what is allowed, before any probe', async () => {
+  const { mda } = await import('../../../lib/probe');
+  const { mdaCommand } = await import('../../../lib/cli/mda-command');
+  await assert.rejects(mda('198.19.127.1', { traceConfidence: 99, confidence: 95 }).result, /traceConfidence must be left out when confidence \(per vertex\) is given/);
+  await assert.rejects(mda('198.19.127.1', { traceConfidence: 101 }).result, /traceConfidence must be a number from 50 to 99\.9999, got 101/);
+  await assert.rejects(mda('198.19.127.1', { confidence: 90 as 95 }).result, /confidence must be 95 or 99 \(per vertex\), got 90/);
+  await assert.rejects(mdaCommand(['--trace-confidence', '90', '198.19.127.1']), /--trace-confidence must be one of 95, 99, got "90"/);
+  await assert.rejects(mdaCommand(['--trace-confidence', '99', '--confidence', '95', '198.19.127.1']), /--confidence \(per vertex\) and --trace-confidence \(whole trace\): give one of them/);
 });
