@@ -85,9 +85,12 @@ describe('hopscope mda on the lab', { skip: NEED_ROOT }, () => {
       if (found) assert.deepEqual(r.nodes.find((n) => n.addr === '198.18.12.2')?.ttls, [3, 4]);
       assert.deepEqual(r.anomalies.filter((a) => a.kind === 'loop' || a.kind === 'cycle'), [], 'no flow meets r2 twice');
       const diamonds = r.anomalies.filter((a): a is Extract<MultipathAnomaly, { kind: 'diamond' }> => a.kind === 'diamond');
-      assert.equal(diamonds.length, 1);
-      assert.deepEqual(diamonds[0].divergence, { addr: '198.18.1.2', ttl: 1 });
-      assert.equal(diamonds[0].meshed, false);
+      // A run that missed r1's second branch (the chance the confidence leaves) has no diamond.
+      assert.equal(diamonds.length, found ? 1 : r.nodes.filter((n) => n.ttls.includes(2)).length > 1 ? 1 : 0);
+      if (diamonds.length) {
+        assert.deepEqual(diamonds[0].divergence, { addr: '198.18.1.2', ttl: 1 });
+        assert.equal(diamonds[0].meshed, false);
+      }
       // What classic traceroute would draw by mixing flows: r2 after itself (the A-B1-C-C "loop").
       if (found) {
         assert.equal(diamonds[0].unequalLengths, true);
