@@ -116,7 +116,16 @@ export function readLatency(records: readonly ProbeRecord[], options: LatencyOpt
     const hidden = h.ttl - walk[i - 1].ttl > 1 && [...inTunnel].some((t) => t > walk[i - 1].ttl && t < h.ttl);
     const at = `TTL ${h.ttl}${h.addr ? ` (${h.addr})` : ''}${hidden ? ` or inside the tunnel before it (TTLs ${walk[i - 1].ttl + 1}-${h.ttl - 1} show the egress's RTT)` : ''}`;
     const numbers = `min RTT ${fmt(baseline)} → ${fmt(h.min)} (+${fmt(rise)}, threshold ${fmt(need)})`;
-    if (later.length > 0 && carried.length === later.length) {
+    // What every later hop keeps of the rise. A hop well above it (a quarter of the rise or
+    // more) adds its own ICMP generation on top: the path delay is only what is kept, and it
+    // starts on the link into this hop or the next one (the RTTs cannot tell which).
+    const kept = later.length ? Math.min(rise, ...later.map((x) => x.min - baseline)) : rise;
+    if (later.length > 0 && carried.length === later.length && rise - kept > Math.max(need, rise / 4)) {
+      const next = `TTL ${later[0].ttl}`;
+      verdicts.push({ kind: 'path-delay', ttl: h.ttl, addr: h.addr, deltaMs: kept, carriedTo: later.at(-1)!.ttl, evidence: `${numbers} at ${at}, of which every later hop up to TTL ${later.at(-1)!.ttl} keeps +${fmt(kept)}: a path delay on the link into TTL ${h.ttl} or into ${next}` });
+      verdicts.push({ kind: 'icmp-slow', ttl: h.ttl, addr: h.addr, deltaMs: rise - kept, evidence: `min RTT ${fmt(h.min)} at ${at} is ${fmt(rise - kept)} above the +${fmt(kept)} the later hops keep: its own ICMP generation on top` });
+      baseline += kept;
+    } else if (later.length > 0 && carried.length === later.length) {
       verdicts.push({ kind: 'path-delay', ttl: h.ttl, addr: h.addr, deltaMs: rise, carriedTo: later.at(-1)!.ttl, evidence: `${numbers} at ${at}, carried by every later hop up to TTL ${later.at(-1)!.ttl}` });
       baseline = h.min;
     } else if (later.length === 0) {

@@ -43,6 +43,11 @@ export function syntheticDelayAndSpike(): ProbeRecord[] {
   return delayed((ttl) => (ttl === 2 ? 15 : ttl >= 4 ? 20 : 0));
 }
 
+/** SYNTHETIC: 40 ms of path delay from hop 3 on, and hop 3 20 ms slower still at its own ICMP. */
+export function syntheticPartlyKept(): ProbeRecord[] {
+  return delayed((ttl) => (ttl === 3 ? 60 : ttl > 3 ? 40 : 0));
+}
+
 /** SYNTHETIC: hops 2 and 3 inside an MPLS tunnel (explicit labels) answer at the egress's 30 ms (hop 4). */
 export function syntheticTunnel(): ProbeRecord[] {
   return delayed(

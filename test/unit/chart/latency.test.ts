@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readLatency, type LatencyReading } from '../../../lib/analysis';
 import { latencyVerdictSpec, type VegaLiteSpec } from '../../../lib/chart';
 import { allLayers, drawClean, subtitleOf as subtitle } from './draw';
-import { labLatencyTrace, labLinearTrace, labMplsExplicitTrace, syntheticDelayAndSpike, syntheticTunnel } from './lab-fixtures';
+import { labLatencyTrace, labLinearTrace, labMplsExplicitTrace, syntheticDelayAndSpike, syntheticPartlyKept, syntheticTunnel } from './lab-fixtures';
 
 /** Data rows of the (nested) layers whose rows have `field`. */
 function rowsWith(spec: VegaLiteSpec, field: string): Record<string, unknown>[] {
@@ -108,5 +108,21 @@ test('the emulated mpls topology\'s explicit LSP: the ICMP-tunnelled LSRs shaded
   const note = String(rowsWith(spec, 'note').find((r) => String(r.series).startsWith('path delay'))!.note);
   assert.match(note, /or inside the tunnel before it \(TTLs 2-4 show the egress's RTT\)/);
   assert.deepEqual(rowsWith(spec, 'min').filter((r) => 'label' in r), [], 'no hop blamed for a spike');
+  drawClean(spec);
+});
+
+test('SYNTHETIC hop both behind a path delay and slow at its ICMP: the kept delay as a band from it, its excess as an ICMP spike on it', () => {
+  const spec = latencyVerdictSpec(syntheticPartlyKept());
+  const bands = rowsWith(spec, 'x2');
+  assert.deepEqual(
+    bands.map((b) => [b.x, b.x2, b.label]),
+    [[2.55, 5.45, ['path delay', '+40.00 ms']]],
+  );
+  const spots = rowsWith(spec, 'min').filter((r) => 'label' in r);
+  assert.deepEqual(
+    spots.map((s) => [s.ttl, s.label]),
+    [[3, ['ICMP generation,', 'not path (+20.00 ms)']]],
+  );
+  assert.match(subtitle(spec), /path delay \+40\.00 ms from TTL 3, carried to TTL 5 · TTL 3: \+20\.00 ms is ICMP generation, not path/);
   drawClean(spec);
 });
