@@ -74,7 +74,11 @@ export function readLatency(records: readonly ProbeRecord[], options: LatencyOpt
   const tolerance = options.tunnelTolerance ?? 0.25;
   const relative = options.relativeThreshold ?? 0.1;
   const inTunnel = new Set<number>();
-  for (const t of options.tunnels ?? mplsTunnels(records)) {
+  // Hops right after LSRs nobody sees (opaque, invisible tunnels): a rise there may lie on any of their links.
+  const hiddenBefore = new Map<number, number>();
+  const tunnels = options.tunnels ?? mplsTunnels(records);
+  for (const t of tunnels) if ((t.kind === 'opaque' || t.kind === 'invisible') && t.hidden) hiddenBefore.set(t.ttls[0], t.hidden);
+  for (const t of tunnels) {
     if (t.kind !== 'explicit' && t.kind !== 'implicit') continue;
     const last = Math.max(...t.ttls);
     const egress = hops.find((h) => h.ttl === last + 1) ?? null;
@@ -114,7 +118,8 @@ export function readLatency(records: readonly ProbeRecord[], options: LatencyOpt
     const carried = later.filter((x) => x.min - baseline >= rise / 2);
     // After tunnelled hops the rise can lie anywhere inside the tunnel: say so.
     const hidden = h.ttl - walk[i - 1].ttl > 1 && [...inTunnel].some((t) => t > walk[i - 1].ttl && t < h.ttl);
-    const at = `TTL ${h.ttl}${h.addr ? ` (${h.addr})` : ''}${hidden ? ` or inside the tunnel before it (TTLs ${walk[i - 1].ttl + 1}-${h.ttl - 1} show the egress's RTT)` : ''}`;
+    const unseen = hiddenBefore.get(h.ttl);
+    const at = `TTL ${h.ttl}${h.addr ? ` (${h.addr})` : ''}${hidden ? ` or inside the tunnel before it (TTLs ${walk[i - 1].ttl + 1}-${h.ttl - 1} show the egress's RTT)` : ''}${unseen ? ` or on the links of the ${unseen} hidden LSR${unseen === 1 ? '' : 's'} before it (${tunnels.find((t) => t.ttls[0] === h.ttl)!.kind} MPLS tunnel)` : ''}`;
     const numbers = `min RTT ${fmt(baseline)} → ${fmt(h.min)} (+${fmt(rise)}, threshold ${fmt(need)})`;
     // What every later hop keeps of the rise. A hop well above it (a quarter of the rise or
     // more) adds its own ICMP generation on top: the path delay is only what is kept, and it
