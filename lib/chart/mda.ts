@@ -209,7 +209,8 @@ export function mdaGraphSpec(result: MultipathResult, options: MdaGraphOptions =
     });
   }
   const addresses = new Set(layout.vertices.map((v) => v.addr)).size;
-  const state = result.complete ? `complete at ${result.confidence}% per vertex` : `stopped (${result.stopReason}) before ${result.confidence}%`;
+  const scope = result.confidenceMode === 'whole-trace' ? 'for the whole trace' : 'per vertex';
+  const state = result.complete ? `complete at ${result.confidence}% ${scope}` : `stopped (${result.stopReason}) before ${result.confidence}% ${scope}`;
   const balancers = result.balancers.map((b) => `${b.kind} at TTL ${b.ttl} (${b.addr}, ${b.nextHops.length} next hops)`);
   const subtitle = [
     `${result.algorithm ?? 'MDA'}: ${addresses} addresses, ${result.links.length} links, ${result.probes} probes, ${state}`,
