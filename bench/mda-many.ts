@@ -1,6 +1,6 @@
 // Mapping many destinations behind hundreds of diamonds (the emulated wide-many topology:
 // 32 destinations, 256 per-flow diamonds up to 16 wide): hopscope MDA-Lite at 95% and 99% per
-// vertex, all destinations from one process, BENCH_PARALLEL at a time; then scamper tracelb
+// vertex and at 95% for the whole trace (--trace-confidence), all destinations from one process, BENCH_PARALLEL at a time; then scamper tracelb
 // (95%) on every destination in one scamper run. Prints probes, wall time and what each found
 // of the truth (addresses; links where the tool states them: hopscope), and the probe ratio.
 // As root; probes only the lab. BENCH_DESTINATIONS limits how many destinations (default all).
@@ -42,9 +42,9 @@ async function pool<T>(n: number, limit: number, work: (i: number) => Promise<T>
   return out;
 }
 
-async function hopscope(confidence: 95 | 99): Promise<Tally> {
+async function hopscope(mode: { confidence: 95 | 99 } | { traceConfidence: number }): Promise<Tally> {
   const t0 = performance.now();
-  const results: MultipathResult[] = await pool(paths.length, PARALLEL, (i) => mda(paths[i].dst.v4!, { confidence }).result);
+  const results: MultipathResult[] = await pool(paths.length, PARALLEL, (i) => mda(paths[i].dst.v4!, mode).result);
   const ms = performance.now() - t0;
   const tally: Tally = { probes: 0, ms, addrs: 0, links: 0, outside: 0, completeDestinations: 0 };
   results.forEach((r, i) => {
@@ -97,11 +97,13 @@ async function main(): Promise<void> {
     const diamonds = paths.reduce((n, p) => n + p.hops.filter((h) => h.balancer).length, 0);
     console.log(`${TOPO} (IPv4): ${paths.length} destinations, ${diamonds} diamonds, ${totalAddrs} addresses and ${totalLinks} links in the truth`);
     enterNetns(nsName(TOPO, topo.source));
-    const h99 = await hopscope(99);
-    const h95 = await hopscope(95);
+    const h99 = await hopscope({ confidence: 99 });
+    const h95 = await hopscope({ confidence: 95 });
+    const t95 = await hopscope({ traceConfidence: 95 });
     leaveNetns();
     console.log(line('hopscope mda 99%', h99, h99.probes));
     console.log(line('hopscope mda 95%', h95, h99.probes));
+    console.log(line('hopscope trace 95%', t95, h99.probes));
     if (has('scamper')) console.log(line('scamper tracelb 95%', scamper(), h99.probes));
     else console.log('  scamper not installed: no peer figure');
   } finally {
